@@ -1,0 +1,217 @@
+import { describe, expect, it } from "vitest";
+import { connectorKeys, connectors, getConnector } from "@/lib/connectors";
+import type { Connector, ParameterRow } from "@/lib/connectors/types";
+
+function row(connector: Connector, apiName: string): ParameterRow {
+  const found = connector.parameters.find((r) => r.apiName === apiName);
+  if (!found) throw new Error(`${connector.key} has no ${apiName} row`);
+  return found;
+}
+
+function mustGet(key: string): Connector {
+  const connector = getConnector(key);
+  if (!connector) throw new Error(`no connector ${key}`);
+  return connector;
+}
+
+describe("registry", () => {
+  it("lists the four connectors in a stable order", () => {
+    expect(connectors.map((c) => c.key)).toEqual([
+      "campaignmonitor",
+      "connectwisecrmrest",
+      "hootsuite",
+      "mailchimpv3",
+    ]);
+    expect(connectorKeys).toEqual(connectors.map((c) => c.key));
+  });
+
+  it("resolves keys and the connectwisehd alias, case-sensitively", () => {
+    expect(getConnector("mailchimpv3")?.name).toBe("MailChimp");
+    expect(getConnector("connectwisehd")).toBe(getConnector("connectwisecrmrest"));
+    expect(getConnector("connectwisehd")?.name).toBe("ConnectWise");
+    expect(getConnector("MailChimpV3")).toBeUndefined();
+    expect(getConnector("ConnectWiseHD")).toBeUndefined();
+    expect(getConnector("")).toBeUndefined();
+  });
+
+  it("does not resolve object-prototype names", () => {
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      expect(getConnector(name)).toBeUndefined();
+    }
+  });
+
+  it("has no key or alias claimed twice", () => {
+    const all = connectors.flatMap((c) => [c.key, ...c.aliases]);
+    expect(new Set(all).size).toBe(all.length);
+  });
+});
+
+describe.each(connectors.map((c) => [c.key, c] as const))("catalog invariants: %s", (_key, connector) => {
+  it("has a name row and a tags row in the body", () => {
+    expect(row(connector, "name")).toMatchObject({ location: "body", required: true, type: "string" });
+    expect(row(connector, "tags")).toMatchObject({ location: "body", required: false, type: "list" });
+  });
+
+  it("has unique API names, aliases included", () => {
+    const names = connector.parameters.flatMap((r) => [r.apiName, ...(r.aliases ?? [])]);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("gives every row a label, description, data type, group and location", () => {
+    for (const r of connector.parameters) {
+      expect(r.label.trim(), r.apiName).not.toBe("");
+      expect(r.description.trim(), r.apiName).not.toBe("");
+      expect(r.dataType.trim(), r.apiName).not.toBe("");
+      expect(["authentication", "events", "general"], r.apiName).toContain(r.group);
+      expect(["configuration", "providerData", "body"], r.apiName).toContain(r.location);
+      expect(["string", "url", "secret", "boolean", "list"], r.apiName).toContain(r.type);
+    }
+  });
+
+  it("keeps defaults of the row's own type", () => {
+    for (const r of connector.parameters) {
+      if (r.default === undefined) continue;
+      expect(typeof r.default, r.apiName).toBe(r.type === "boolean" ? "boolean" : "string");
+      expect(r.required, `${r.apiName} has a default, so it cannot be required`).toBe(false);
+    }
+  });
+
+  it("never nests one configuration name inside another (form field names split on dots)", () => {
+    const names = connector.parameters.filter((r) => r.location === "configuration").map((r) => r.apiName);
+    for (const a of names) {
+      for (const b of names) expect(b.startsWith(`${a}.`), `${a} / ${b}`).toBe(false);
+    }
+  });
+
+  it("has the Cloud Elements event rows", () => {
+    expect(row(connector, "event.notification.enabled")).toMatchObject({
+      type: "boolean",
+      required: false,
+      default: false,
+      group: "events",
+      location: "configuration",
+    });
+    expect(row(connector, "event.notification.callback.url")).toMatchObject({
+      type: "url",
+      required: false,
+      requiredWhenEventsEnabled: true,
+      location: "configuration",
+    });
+    expect(row(connector, "event.notification.signature.key")).toMatchObject({
+      type: "secret",
+      required: false,
+    });
+  });
+
+  it("marks passwords, client secrets and signature keys as secrets", () => {
+    for (const r of connector.parameters) {
+      const secretish = /secret|password|private|signature/i.test(`${r.apiName} ${r.label}`);
+      expect(r.type === "secret", r.apiName).toBe(secretish);
+    }
+  });
+
+  it("has a two-letter monogram and a hex colour", () => {
+    expect(connector.tile.monogram).toMatch(/^[A-Z]{2}$/);
+    expect(connector.tile.color).toMatch(/^#[0-9A-Fa-f]{6}$/);
+  });
+
+  it("has a webhook handler", () => {
+    expect(typeof connector.events.webhook.verify).toBe("function");
+    expect(typeof connector.events.webhook.parse).toBe("function");
+  });
+
+  it("uses https default URLs when it is OAuth 2, with an authorization code row", () => {
+    if (connector.auth.type !== "oauth2") return;
+    for (const url of Object.values(connector.auth.urls)) {
+      expect(new URL(url).protocol, url).toBe("https:");
+    }
+    expect(row(connector, "code")).toMatchObject({ location: "providerData", hiddenInForm: true, required: false });
+    expect(row(connector, "oauth.callback.url")).toMatchObject({ type: "url", required: true });
+    expect(row(connector, "oauth.api.key")).toMatchObject({ type: "string", required: true });
+    expect(row(connector, "oauth.api.secret")).toMatchObject({ type: "secret", required: true });
+  });
+});
+
+describe("connector specifics", () => {
+  it("campaignmonitor: comma-separated scopes, web_server type, list ids", () => {
+    const c = mustGet("campaignmonitor");
+    expect(c.auth).toEqual({
+      type: "oauth2",
+      urls: {
+        authorize: "https://api.createsend.com/oauth",
+        token: "https://api.createsend.com/oauth/token",
+        api: "https://api.createsend.com/api/v3.3",
+      },
+      scopes: ["ManageLists", "ImportSubscribers"],
+      scopeSeparator: ",",
+      pkce: false,
+      clientAuth: "body",
+      extraAuthorizeParams: { type: "web_server" },
+      tokensExpire: true,
+    });
+    expect(row(c, "events.list.ids")).toMatchObject({
+      label: "List IDs",
+      dataType: "String",
+      type: "list",
+      requiredWhenEventsEnabled: true,
+    });
+    expect(row(c, "event.notification.enabled").label).toBe("Events Enabled");
+  });
+
+  it("mailchimpv3: no scopes, metadata URL, tokens that never expire", () => {
+    const c = mustGet("mailchimpv3");
+    expect(c.auth).toMatchObject({
+      type: "oauth2",
+      urls: {
+        authorize: "https://login.mailchimp.com/oauth2/authorize",
+        token: "https://login.mailchimp.com/oauth2/token",
+        metadata: "https://login.mailchimp.com/oauth2/metadata",
+      },
+      scopes: [],
+      pkce: false,
+      clientAuth: "body",
+      tokensExpire: false,
+    });
+    expect(row(c, "name").dataType).toBe("Body");
+  });
+
+  it("hootsuite: basic client auth, offline scope, manual webhook setup", () => {
+    const c = mustGet("hootsuite");
+    expect(c.auth).toMatchObject({
+      type: "oauth2",
+      urls: {
+        authorize: "https://platform.hootsuite.com/oauth2/auth",
+        token: "https://platform.hootsuite.com/oauth2/token",
+        api: "https://platform.hootsuite.com",
+      },
+      scopes: ["offline"],
+      clientAuth: "basic",
+      pkce: false,
+      tokensExpire: true,
+    });
+    const steps = c.events.manualSetup ?? [];
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    expect(steps.join("\n")).toMatch(/Webhook URL/);
+    expect(steps.join("\n")).toMatch(/event\.notification\.callback\.url/);
+  });
+
+  it("connectwisecrmrest: credentials, table rows with the JSON example's spellings as aliases", () => {
+    const c = mustGet("connectwisecrmrest");
+    expect(c.auth).toEqual({ type: "credentials" });
+    expect(c.aliases).toEqual(["connectwisehd"]);
+    expect(row(c, "helpdesk.connectwise.server.url")).toMatchObject({ type: "url", required: true });
+    expect(row(c, "company")).toMatchObject({ required: true, aliases: ["helpdesk.connectwise.company"] });
+    expect(row(c, "public.key")).toMatchObject({
+      label: "User Name",
+      type: "string",
+      aliases: ["helpdesk.connectwise.username"],
+    });
+    expect(row(c, "private.key")).toMatchObject({
+      label: "Password",
+      type: "secret",
+      aliases: ["helpdesk.connectwise.password"],
+    });
+    expect(row(c, "helpdesk.connectwise.wsdl.path")).toMatchObject({ label: "WSDL Path", required: false });
+    expect(row(c, "filter.response.nulls")).toMatchObject({ type: "boolean", required: false, default: true });
+  });
+});

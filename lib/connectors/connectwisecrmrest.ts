@@ -1,0 +1,140 @@
+import type { Connector } from "@/lib/connectors/types";
+import { connectwiseWebhook } from "@/lib/connectors/webhooks/connectwisecrmrest";
+
+// Rows follow the Parameters table of the ConnectWise Events page; descriptions are the seed's, with the
+// vendor name replaced by Hookline. The page's JSON examples use the older `helpdesk.connectwise.*`
+// spellings (element key `connectwisehd`), recorded as aliases.
+export const connector: Connector = {
+  key: "connectwisecrmrest",
+  name: "ConnectWise",
+  description: "ConnectWise PSA service desk: get an event when a ticket, contact or company changes.",
+  aliases: ["connectwisehd"],
+  tile: { monogram: "CW", color: "#0067B1" },
+  auth: { type: "credentials" },
+  parameters: [
+    {
+      apiName: "name",
+      label: "Name",
+      description: "The name for the connector instance created during authentication.",
+      dataType: "Body",
+      type: "string",
+      required: true,
+      group: "general",
+      location: "body",
+    },
+    {
+      apiName: "helpdesk.connectwise.server.url",
+      label: "Server URL",
+      description: "The url of your ConnectWise site with api- appended.",
+      dataType: "string",
+      type: "url",
+      required: true,
+      group: "authentication",
+      location: "configuration",
+    },
+    {
+      apiName: "company",
+      label: "Company",
+      description: "The company name that you use to log in.",
+      dataType: "string",
+      type: "string",
+      required: true,
+      group: "authentication",
+      location: "configuration",
+      aliases: ["helpdesk.connectwise.company"],
+    },
+    {
+      apiName: "public.key",
+      label: "User Name",
+      description: "Your ConnectWise user name.",
+      dataType: "string",
+      type: "string",
+      required: true,
+      group: "authentication",
+      location: "configuration",
+      aliases: ["helpdesk.connectwise.username"],
+    },
+    {
+      apiName: "private.key",
+      label: "Password",
+      description: "Your ConnectWise password.",
+      dataType: "string",
+      type: "secret",
+      required: true,
+      group: "authentication",
+      location: "configuration",
+      aliases: ["helpdesk.connectwise.password"],
+    },
+    {
+      apiName: "helpdesk.connectwise.wsdl.path",
+      label: "WSDL Path",
+      description:
+        "The WSDL path appears in the URL that ConnectWise redirects you to after you log in. For example, in https://my.connectwise.com/v2017_2/ConnectWise.aspx?locale=en_US&session=..., the WSDL path is /v2017_2/apis/2.0/.",
+      dataType: "string",
+      type: "string",
+      // The table does not mark it optional, yet the page's own JSON example omits it, and the REST API
+      // (`<server>/v4_6_release/apis/3.0`) has no use for a SOAP WSDL path.
+      required: false,
+      group: "authentication",
+      location: "configuration",
+    },
+    {
+      apiName: "filter.response.nulls",
+      label: "Filter null values from the response",
+      description:
+        "Optional. Determines if null values in the response JSON should be filtered from the response. Yes or true indicates that Hookline will filter null values. Default: true",
+      dataType: "boolean",
+      type: "boolean",
+      required: false,
+      default: true,
+      group: "general",
+      location: "configuration",
+    },
+    {
+      apiName: "event.notification.enabled",
+      label: "Events Enabled",
+      description: "Optional. Identifies that events are enabled for the connector instance. Default: false.",
+      dataType: "boolean",
+      type: "boolean",
+      required: false,
+      default: false,
+      group: "events",
+      location: "configuration",
+    },
+    {
+      apiName: "event.notification.callback.url",
+      label: "Event Notification Callback URL",
+      description: "The URL where you want Hookline to send the events.",
+      dataType: "string",
+      type: "url",
+      required: false,
+      requiredWhenEventsEnabled: true,
+      group: "events",
+      location: "configuration",
+    },
+    {
+      apiName: "event.notification.signature.key",
+      label: "Callback Notification Signature Key",
+      description:
+        "Optional. A user-defined key for added security to show that events have not been tampered with.",
+      dataType: "string",
+      type: "secret",
+      required: false,
+      group: "events",
+      location: "configuration",
+    },
+    {
+      apiName: "tags",
+      label: "Tags",
+      description: "Optional. User-defined tags to further identify the instance.",
+      dataType: "string",
+      type: "list",
+      required: false,
+      group: "general",
+      location: "body",
+    },
+  ],
+  events: { webhook: connectwiseWebhook },
+};
+
+export default connector;

@@ -1,0 +1,455 @@
+import { z } from "zod";
+import type { Connector, ParameterRow } from "@/lib/connectors/types";
+
+/*
+ * Validation derived from a connector's Parameters rows, shared by the react-hook-form resolver (client)
+ * and the REST/server-action code (server).
+ *
+ * This module deliberately does not import the registry (`@/lib/connectors`): the registry pulls in the
+ * webhook handlers, and those use `node:crypto`, which must not reach a client bundle. Everything here takes
+ * the connector (or the catalog) as an argument instead; a `ConnectorSpec` is plain data, so a server
+ * component can pass it to a client form as props.
+ */
+
+/** The parts of a connector that validation reads. Serializable, unlike a full `Connector`. */
+export type ConnectorSpec = Pick<Connector, "key" | "aliases" | "parameters">;
+
+/** A validated `configuration`: canonical API names; unknown keys are kept as sent. */
+export type Configuration = Record<string, unknown>;
+
+export type SchemaMode = "create" | "update";
+
+/** Error messages keyed by API name (`oauth.api.key`, `name`, `element.key`, …). */
+export type FieldErrors = Record<string, string[]>;
+
+export type ValidationFailure = { ok: false; message: string; fieldErrors: FieldErrors };
+
+/**
+ * Which alias spelling was sent for a canonical API name, e.g.
+ * `{ "public.key": "helpdesk.connectwise.username" }`. Only names that were sent as an alias appear.
+ */
+export type SentAs = Record<string, string>;
+
+export type CreateInstanceBody = {
+  /** As sent: may be an alias such as `connectwisehd`; the resolved connector comes with the result. */
+  element: { key: string };
+  providerData?: { code?: string };
+  configuration: Configuration;
+  tags?: string[];
+  name: string;
+};
+
+export type PatchInstanceBody = { name?: string; tags?: string[]; configuration?: Configuration };
+
+export type CreateInstanceResult<C extends ConnectorSpec> =
+  | { ok: true; connector: C; value: CreateInstanceBody; sentAs: SentAs }
+  | ValidationFailure;
+
+export type PatchInstanceResult = { ok: true; value: PatchInstanceBody; sentAs: SentAs } | ValidationFailure;
+
+export type ConfigurationResult = { ok: true; value: Configuration; sentAs: SentAs } | ValidationFailure;
+
+/** Long enough for any key, URL or secret these providers issue; short enough to stop junk. */
+const MAX_TEXT = 4096;
+const MAX_NAME = 200;
+const MAX_TAG = 100;
+const MAX_TAGS = 50;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function hasOwn(value: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(value, key);
+}
+
+/** True for an absolute `http:` or `https:` URL with a host. */
+export function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** `" a, b,,c "` → `"a,b,c"`: the comma-separated form Cloud Elements stores for `list` rows. */
+function normalizeList(value: string): string {
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "")
+    .join(",");
+}
+
+function configurationRows(connector: ConnectorSpec): ParameterRow[] {
+  return connector.parameters.filter((row) => row.location === "configuration");
+}
+
+function booleanSchema(row: ParameterRow, required: boolean, withDefault: boolean): z.ZodType {
+  // Real booleans only: `"yes"`/`"true"` is a client mistake the API reports rather than guesses at.
+  const base = z.boolean({
+    error: (issue) =>
+      issue.input === undefined ? `${row.label} is required` : `${row.label} must be true or false`,
+  });
+  if (required) return base;
+  if (withDefault && typeof row.default === "boolean") return base.prefault(row.default);
+  return base.optional();
+}
+
+function textSchema(row: ParameterRow, required: boolean, withDefault: boolean): z.ZodType {
+  const requiredMessage = `${row.label} is required`;
+  const finalize = (value: string) => (row.type === "list" ? normalizeList(value) : value);
+  const isBlank = (value: string) => finalize(value).trim() === "";
+
+  let text = z.string({
+    error: (issue) => (issue.input === undefined ? requiredMessage : `${row.label} must be a string`),
+  });
+  // Secrets are used byte for byte (passwords, HMAC signature keys): trimming one would silently make
+  // signatures or logins fail, so only blankness is judged after trimming.
+  if (row.type !== "secret") text = text.trim();
+  // No `abort: true` on these checks: an explicitly aborted issue stops zod from running the object-level
+  // events rule, and a person should see every problem at once. Later checks skip blank values instead.
+  if (required) text = text.refine((value) => !isBlank(value), requiredMessage);
+  text = text.max(MAX_TEXT, `${row.label} must be at most ${MAX_TEXT} characters`);
+  if (row.type === "url") {
+    text = text.refine(
+      (value) => value.trim() === "" || isHttpUrl(value),
+      `${row.label} must be an http or https URL`,
+    );
+  }
+
+  if (required) return text.transform(finalize);
+  // A blank optional field (an empty form input) means "not set".
+  const optional = text.transform((value) => (isBlank(value) ? undefined : finalize(value))).optional();
+  if (withDefault && typeof row.default === "string") return optional.prefault(row.default);
+  return optional;
+}
+
+function fieldSchema(row: ParameterRow, mode: SchemaMode): z.ZodType {
+  // PATCH merges into the stored configuration, so nothing is required and no default may overwrite it.
+  const required = mode === "create" && row.required;
+  const withDefault = mode === "create";
+  return row.type === "boolean"
+    ? booleanSchema(row, required, withDefault)
+    : textSchema(row, required, withDefault);
+}
+
+/**
+ * The zod schema of a connector's `configuration`, keyed by canonical API name.
+ *
+ * - `create`: required rows must be present and non-blank; defaults are filled in
+ *   (`event.notification.enabled` → false); rows marked `requiredWhenEventsEnabled` are required when
+ *   `event.notification.enabled` is true.
+ * - `update` (PATCH): every row is optional and no default is applied; validate the merged result with
+ *   `create` afterwards.
+ *
+ * Strings are trimmed (secrets excepted) and blank optional values come out as `undefined`; URLs must be
+ * absolute http(s); booleans must be real booleans; `list` rows are normalized to `"a,b,c"`. Unknown keys
+ * are kept untouched (Cloud Elements tolerates extra keys). Aliases are not resolved here: run
+ * {@link normalizeConfiguration} first (or use {@link parseConfiguration}).
+ */
+export function configurationSchema(
+  connector: ConnectorSpec,
+  { mode }: { mode: SchemaMode },
+): z.ZodType<Configuration, Configuration> {
+  const rows = configurationRows(connector);
+  const shape = Object.fromEntries(rows.map((row) => [row.apiName, fieldSchema(row, mode)]));
+  const object = z.looseObject(shape, { error: "configuration must be a JSON object" });
+  if (mode === "update") return object;
+
+  const eventRows = rows.filter((row) => row.requiredWhenEventsEnabled);
+  if (eventRows.length === 0) return object;
+  return object.superRefine(
+    (value, ctx) => {
+      if (value["event.notification.enabled"] !== true) return;
+      for (const row of eventRows) {
+        // A present-but-invalid value already has its own error; only report the missing ones.
+        if (value[row.apiName] !== undefined) continue;
+        ctx.addIssue({
+          code: "custom",
+          path: [row.apiName],
+          message: `${row.label} is required when events are enabled`,
+        });
+      }
+    },
+    // Run even when other fields failed, so a person sees every problem at once.
+    { when: (payload) => isRecord(payload.value) },
+  );
+}
+
+/**
+ * Maps alias spellings (e.g. ConnectWise's `helpdesk.connectwise.username`) to canonical API names
+ * (`public.key`) before validation.
+ *
+ * Returns the rewritten configuration and `sentAs`, the alias used for each renamed key, so a response
+ * can echo the caller's spelling (see {@link restoreAliases}) and errors can name the key the caller sent.
+ * When both the canonical name and an alias are sent, the canonical value wins and the alias is dropped.
+ * Input that is not an object is returned as is, for the schema to reject. A `__proto__` key is dropped.
+ */
+export function normalizeConfiguration(
+  connector: ConnectorSpec,
+  configuration: unknown,
+): { configuration: unknown; sentAs: SentAs } {
+  const sentAs: SentAs = {};
+  if (!isRecord(configuration)) return { configuration, sentAs };
+
+  const canonicalOf = new Map<string, string>();
+  for (const row of configurationRows(connector)) {
+    for (const alias of row.aliases ?? []) canonicalOf.set(alias, row.apiName);
+  }
+
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(configuration)) {
+    // Assigning `result["__proto__"]` would replace the object's prototype instead of adding a key.
+    if (key === "__proto__") continue;
+    const canonical = canonicalOf.get(key);
+    if (canonical === undefined) {
+      result[key] = value;
+    } else if (!hasOwn(configuration, canonical) && !hasOwn(result, canonical)) {
+      result[canonical] = value;
+      sentAs[canonical] = key;
+    }
+  }
+  return { configuration: result, sentAs };
+}
+
+/** Renames canonical keys back to the alias spelling the caller used (the inverse of `normalizeConfiguration`). */
+export function restoreAliases(configuration: Configuration, sentAs: SentAs): Configuration {
+  return Object.fromEntries(
+    Object.entries(configuration).map(([key, value]) => [
+      hasOwn(sentAs, key) ? (sentAs[key] ?? key) : key,
+      value,
+    ]),
+  );
+}
+
+/** The API names of `secret` rows, aliases included: what must be encrypted at rest and masked on output. */
+export function secretApiNames(connector: ConnectorSpec): string[] {
+  return connector.parameters
+    .filter((row) => row.type === "secret")
+    .flatMap((row) => [row.apiName, ...(row.aliases ?? [])]);
+}
+
+export const instanceNameSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? "Name is required" : "Name must be a string") })
+  .trim()
+  .min(1, "Name is required")
+  .max(MAX_NAME, `Name must be at most ${MAX_NAME} characters`);
+
+export const tagsSchema = z
+  .array(
+    z
+      .string({ error: "tags must be an array of strings" })
+      .trim()
+      .min(1, "A tag must not be blank")
+      .max(MAX_TAG, `A tag must be at most ${MAX_TAG} characters`),
+    { error: "tags must be an array of strings" },
+  )
+  .max(MAX_TAGS, `At most ${MAX_TAGS} tags`);
+
+function providerDataSchema(connector: ConnectorSpec) {
+  const rows = connector.parameters.filter((row) => row.location === "providerData");
+  const shape = Object.fromEntries(rows.map((row) => [row.apiName, textSchema(row, false, false)]));
+  return z.object(shape, { error: "providerData must be a JSON object" });
+}
+
+/** The Cloud Elements `POST /instances` body for one connector. `element.key` must be its key or an alias. */
+export function createInstanceBodySchema(connector: ConnectorSpec): z.ZodType<CreateInstanceBody> {
+  const keys = [connector.key, ...connector.aliases];
+  return z.object(
+    {
+      element: z.object(
+        {
+          key: z
+            .string({ error: "element.key is required" })
+            .refine((key) => keys.includes(key), `element.key must be one of: ${keys.join(", ")}`),
+        },
+        { error: "element must be an object with a key" },
+      ),
+      providerData: providerDataSchema(connector).optional(),
+      // Parsing `{}` when configuration is missing names every missing required field.
+      configuration: configurationSchema(connector, { mode: "create" }).prefault({}),
+      tags: tagsSchema.optional(),
+      name: instanceNameSchema,
+    },
+    { error: "The request body must be a JSON object" },
+  );
+}
+
+/** The `PATCH /instances/{id}` body: every part optional; other top-level keys are ignored. */
+export function patchInstanceBodySchema(connector: ConnectorSpec): z.ZodType<PatchInstanceBody> {
+  return z.object(
+    {
+      name: instanceNameSchema.optional(),
+      tags: tagsSchema.optional(),
+      configuration: configurationSchema(connector, { mode: "update" }).optional(),
+    },
+    { error: "The request body must be a JSON object" },
+  );
+}
+
+/** The connector whose key or alias is `keyOrAlias` (case-sensitive, as in Cloud Elements). */
+export function findConnector<C extends ConnectorSpec>(
+  catalog: readonly C[],
+  keyOrAlias: string,
+): C | undefined {
+  return catalog.find((c) => c.key === keyOrAlias || c.aliases.includes(keyOrAlias));
+}
+
+/** Keys for issues under `configuration`/`providerData` are the API names, in the spelling the caller sent. */
+function fieldKey(path: readonly PropertyKey[], sentAs: SentAs, root: string): string {
+  const [head, name] = path;
+  if (head === undefined) return root;
+  if ((head === "configuration" || head === "providerData") && typeof name === "string") {
+    return hasOwn(sentAs, name) ? (sentAs[name] ?? name) : name;
+  }
+  if (head === "tags") return "tags";
+  return path.map(String).join(".");
+}
+
+function failure(fieldErrors: FieldErrors): ValidationFailure {
+  const entries = Object.entries(fieldErrors);
+  const shown = entries.slice(0, 5).map(([key, messages]) => `${key}: ${messages[0] ?? "invalid"}`);
+  const more = entries.length > shown.length ? ` (and ${entries.length - shown.length} more)` : "";
+  return { ok: false, message: `Invalid request: ${shown.join("; ")}${more}`, fieldErrors };
+}
+
+function failureFromIssues(issues: readonly z.core.$ZodIssue[], sentAs: SentAs, root: string) {
+  const fieldErrors: FieldErrors = {};
+  for (const issue of issues) {
+    const key = fieldKey(issue.path, sentAs, root);
+    const messages = hasOwn(fieldErrors, key) ? (fieldErrors[key] ?? []) : [];
+    if (!messages.includes(issue.message)) messages.push(issue.message);
+    fieldErrors[key] = messages;
+  }
+  return failure(fieldErrors);
+}
+
+/** Normalizes aliases, then validates a bare configuration (e.g. a PATCH merged into the stored one). */
+export function parseConfiguration(
+  connector: ConnectorSpec,
+  input: unknown,
+  { mode }: { mode: SchemaMode },
+): ConfigurationResult {
+  const { configuration, sentAs } = normalizeConfiguration(connector, input);
+  const parsed = configurationSchema(connector, { mode }).safeParse(configuration);
+  if (!parsed.success) {
+    return failureFromIssues(
+      parsed.error.issues.map((issue) => ({ ...issue, path: ["configuration", ...issue.path] })),
+      sentAs,
+      "configuration",
+    );
+  }
+  return { ok: true, value: parsed.data, sentAs };
+}
+
+function describeKeys(catalog: readonly ConnectorSpec[]): string {
+  return catalog.flatMap((c) => [c.key, ...c.aliases]).join(", ");
+}
+
+/**
+ * Validates a `POST /instances` body of unknown shape: resolves `element.key` (or its alias) in `catalog`,
+ * then applies that connector's schema. Never throws; every mistake comes back as `fieldErrors` keyed by
+ * API name (`element.key`, `name`, `tags`, `code`, `oauth.api.key`, …).
+ *
+ * `catalog` is a parameter rather than an import to keep this module free of the webhook handlers; the
+ * server passes `connectors` from `@/lib/connectors`.
+ */
+export function parseCreateInstanceBody<C extends ConnectorSpec>(
+  json: unknown,
+  catalog: readonly C[],
+): CreateInstanceResult<C> {
+  if (!isRecord(json)) {
+    return { ok: false, message: "The request body must be a JSON object", fieldErrors: {} };
+  }
+  const key = isRecord(json.element) ? json.element.key : undefined;
+  const connector = typeof key === "string" ? findConnector(catalog, key) : undefined;
+  if (!connector) {
+    const message =
+      typeof key === "string"
+        ? `Unknown element key ${JSON.stringify(key.slice(0, 60))}; valid keys: ${describeKeys(catalog)}`
+        : `element.key is required; valid keys: ${describeKeys(catalog)}`;
+    return failure({ "element.key": [message] });
+  }
+
+  const { configuration, sentAs } = normalizeConfiguration(connector, json.configuration);
+  const parsed = createInstanceBodySchema(connector).safeParse({ ...json, configuration });
+  if (!parsed.success) return failureFromIssues(parsed.error.issues, sentAs, "body");
+  return { ok: true, connector, value: parsed.data, sentAs };
+}
+
+/** Validates a `PATCH /instances/{id}` body for the instance's connector. Never throws. */
+export function parsePatchInstanceBody(connector: ConnectorSpec, json: unknown): PatchInstanceResult {
+  if (!isRecord(json)) {
+    return { ok: false, message: "The request body must be a JSON object", fieldErrors: {} };
+  }
+  const { configuration, sentAs } = normalizeConfiguration(connector, json.configuration);
+  const body = hasOwn(json, "configuration") ? { ...json, configuration } : json;
+  const parsed = patchInstanceBodySchema(connector).safeParse(body);
+  if (!parsed.success) return failureFromIssues(parsed.error.issues, sentAs, "body");
+  return { ok: true, value: parsed.data, sentAs };
+}
+
+/*
+ * Forms. react-hook-form reads a dot in a field name as nesting, so fields named by API name
+ * (`event.notification.enabled`) produce `{ event: { notification: { enabled } } }`. The form schema
+ * flattens that back before validating; its errors, keyed by API name, land on the same fields. Booleans
+ * come from a Switch/checkbox as real booleans, so the API's boolean rule holds unchanged.
+ */
+
+/** Form values as react-hook-form holds them: nested by the dots of the API names. */
+export type ConfigurationFormValues = Record<string, unknown>;
+
+function flattenFormValues(value: unknown, prefix = "", into: Record<string, unknown> = {}): unknown {
+  if (!isRecord(value)) return prefix === "" ? value : Object.assign(into, { [prefix]: value });
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === "__proto__") continue;
+    const name = prefix === "" ? key : `${prefix}.${key}`;
+    if (isRecord(inner)) flattenFormValues(inner, name, into);
+    else into[name] = inner;
+  }
+  return into;
+}
+
+/** `configurationSchema` for a react-hook-form resolver whose fields are named by API name. */
+export function configurationFormSchema(
+  connector: ConnectorSpec,
+  { mode }: { mode: SchemaMode },
+): z.ZodType<Configuration, ConfigurationFormValues> {
+  const schema = z.preprocess((value) => flattenFormValues(value), configurationSchema(connector, { mode }));
+  // `preprocess` types its input as `unknown`; the resolver needs the form-values type it is fed.
+  return schema as unknown as z.ZodType<Configuration, ConfigurationFormValues>;
+}
+
+/**
+ * `defaultValues` for the configuration form: every visible configuration row, nested by API name, with
+ * booleans at their default and text fields empty; `current` (canonical names, secrets already masked or
+ * removed by the caller) overrides them for an edit form.
+ */
+export function configurationFormDefaults(
+  connector: ConnectorSpec,
+  current: Configuration = {},
+): ConfigurationFormValues {
+  const values: ConfigurationFormValues = {};
+  for (const row of configurationRows(connector)) {
+    if (row.hiddenInForm) continue;
+    const fallback = row.type === "boolean" ? (row.default ?? false) : (row.default ?? "");
+    const value = hasOwn(current, row.apiName) ? current[row.apiName] : fallback;
+    setNested(values, row.apiName.split("."), value);
+  }
+  return values;
+}
+
+function setNested(target: Record<string, unknown>, path: string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined || head === "__proto__") return;
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const next = hasOwn(target, head) ? target[head] : undefined;
+  const child = isRecord(next) ? next : {};
+  target[head] = child;
+  setNested(child, rest, value);
+}

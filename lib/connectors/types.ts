@@ -1,0 +1,64 @@
+import type { WebhookHandler } from "@/lib/events/types";
+
+/** How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out. */
+export type ParameterType = "string" | "url" | "secret" | "boolean" | "list";
+
+/** Where a value lives in the Cloud Elements request body. */
+export type ParameterLocation = "configuration" | "providerData" | "body";
+
+export type ParameterGroup = "authentication" | "events" | "general";
+
+/** One row of a connector's Parameters table, kept as the seed page writes it. */
+export type ParameterRow = {
+  /** API name, e.g. `oauth.api.key`. */
+  apiName: string;
+  /** Label in the UI; the seed's label, or the API name where the table gives none. */
+  label: string;
+  description: string;
+  /** The table's Data Type column as printed (string / boolean / Body / …). */
+  dataType: string;
+  type: ParameterType;
+  required: boolean;
+  default?: string | boolean;
+  group: ParameterGroup;
+  location: ParameterLocation;
+  /** Other API names accepted for this value (e.g. the seed JSON's `helpdesk.connectwise.username`). */
+  aliases?: string[];
+  /** Required only when events are enabled (the callback URL). */
+  requiredWhenEventsEnabled?: boolean;
+  /** Filled in by the OAuth flow rather than typed by a person (`code`). */
+  hiddenInForm?: boolean;
+};
+
+export type OAuth2Config = {
+  type: "oauth2";
+  /** Defaults; each is overridable by `HOOKLINE_<KEY>_<NAME>_URL`. */
+  urls: { authorize: string; token: string; api?: string; metadata?: string };
+  scopes: string[];
+  scopeSeparator: " " | ",";
+  pkce: boolean;
+  /** Where the client credentials go on the token request. */
+  clientAuth: "body" | "basic";
+  extraAuthorizeParams?: Record<string, string>;
+  /** False when the provider's tokens never expire (MailChimp). */
+  tokensExpire: boolean;
+};
+
+export type CredentialsConfig = { type: "credentials" };
+
+export type Connector = {
+  key: string;
+  name: string;
+  /** One sentence for the tile and the docs page. */
+  description: string;
+  /** Other element keys that resolve to this connector (`connectwisehd`). */
+  aliases: string[];
+  tile: { monogram: string; color: string };
+  auth: OAuth2Config | CredentialsConfig;
+  parameters: ParameterRow[];
+  events: {
+    webhook: WebhookHandler;
+    /** Steps a person follows at the provider when Hookline cannot register the webhook itself. */
+    manualSetup?: string[];
+  };
+};

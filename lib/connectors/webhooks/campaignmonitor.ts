@@ -1,0 +1,55 @@
+import type { NormalizedEvent, NormalizedEventType, WebhookHandler } from "@/lib/events/types";
+import {
+  eventTypeFrom,
+  isObject,
+  normalizedEvent,
+  parseJsonBody,
+  providerDateToIso,
+  stringField,
+  unparseable,
+} from "@/lib/connectors/webhooks/shared";
+
+/**
+ * Campaign Monitor list webhooks: `{ Events: [{ Type, Date, EmailAddress, … }], ListID }`, batched.
+ *
+ * - Subscribe → CREATED, Update → UPDATED, Deactivate → DELETED. Deactivate covers unsubscribes, bounces,
+ *   spam complaints and deletions (its `State` says which); in Cloud Elements terms the subscriber is no
+ *   longer an active member of the list, so it is reported as DELETED and `raw` keeps the State.
+ * - objectId is the subscriber's current `EmailAddress` (on Update the old one is in `OldEmailAddress`).
+ * - `Date` is in the account's time zone with no offset; it is taken as UTC (see providerDateToIso).
+ * - Only the JSON payload format is understood: Hookline registers its webhooks with `PayloadFormat: json`.
+ *   An XML body becomes one UNKNOWN event with the text kept.
+ * - Campaign Monitor does not sign webhooks.
+ */
+
+const EVENT_TYPES: ReadonlyMap<string, NormalizedEventType> = new Map([
+  ["Subscribe", "CREATED"],
+  ["Update", "UPDATED"],
+  ["Deactivate", "DELETED"],
+]);
+
+const OBJECT_TYPE = "subscriber";
+
+function normalize(item: unknown, receivedAt: Date): NormalizedEvent {
+  const eventType = eventTypeFrom(EVENT_TYPES, stringField(item, "Type"));
+  const objectId = stringField(item, "EmailAddress") || null;
+  const eventDate = providerDateToIso(isObject(item) ? item.Date : undefined, receivedAt);
+  return normalizedEvent(eventType, OBJECT_TYPE, objectId, eventDate);
+}
+
+export const campaignMonitorWebhook: WebhookHandler = {
+  async verify() {
+    return { ok: true };
+  },
+
+  parse(request, receivedAt) {
+    const parsed = parseJsonBody(request.body);
+    if (!parsed.ok || !isObject(parsed.value) || !Array.isArray(parsed.value.Events)) {
+      return unparseable(request.body, receivedAt);
+    }
+    return {
+      raw: parsed.value,
+      events: parsed.value.Events.map((item: unknown) => normalize(item, receivedAt)),
+    };
+  },
+};

@@ -1,0 +1,79 @@
+import type { NormalizedEvent, NormalizedEventType } from "@/lib/events/types";
+
+/**
+ * Cloud Elements notification envelopes, the body delivered to `event.notification.callback.url`:
+ * `{ message: { eventId, elementKey, instanceId, instanceName, events: [...], raw } }`.
+ *
+ * - At most 20 events per notification (what Cloud Elements clients expect); each chunk carries the
+ *   full raw provider payload, so a receiver never has to reassemble anything.
+ * - Zero events (a Hootsuite ping, an empty batch) → no notification: there is no object to tell anyone about.
+ * - eventId: the caller passes one base id per received request (stable across retries, e.g. the stored
+ *   event's id). A single chunk uses it as is; several use `${baseId}-1` … `${baseId}-n`. Chunking is a
+ *   pure function of the stored events, so the same request always yields the same ids and receivers can
+ *   dedupe on them.
+ */
+
+export const MAX_EVENTS_PER_NOTIFICATION = 20;
+
+export type NotificationEvent = {
+  eventType: NormalizedEventType;
+  objectType: string;
+  objectId: string | null;
+  eventDate: string;
+  elementKey: string;
+};
+
+export type Notification = {
+  message: {
+    eventId: string;
+    elementKey: string;
+    instanceId: number | string;
+    instanceName: string;
+    events: NotificationEvent[];
+    raw: unknown;
+  };
+};
+
+export type BuildNotificationsInput = {
+  baseEventId: string;
+  elementKey: string;
+  instanceId: number | string;
+  instanceName: string;
+  events: NormalizedEvent[];
+  raw: unknown;
+};
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+/** The eventId of chunk `index` (0-based) out of `count`. */
+export function chunkEventId(baseEventId: string, index: number, count: number): string {
+  return count === 1 ? baseEventId : `${baseEventId}-${index + 1}`;
+}
+
+function toNotificationEvent(event: NormalizedEvent, elementKey: string): NotificationEvent {
+  return {
+    eventType: event.eventType,
+    objectType: event.objectType,
+    objectId: event.objectId,
+    eventDate: event.eventDate,
+    elementKey,
+  };
+}
+
+export function buildNotifications(input: BuildNotificationsInput): Notification[] {
+  const chunks = chunk(input.events, MAX_EVENTS_PER_NOTIFICATION);
+  return chunks.map((events, index) => ({
+    message: {
+      eventId: chunkEventId(input.baseEventId, index, chunks.length),
+      elementKey: input.elementKey,
+      instanceId: input.instanceId,
+      instanceName: input.instanceName,
+      events: events.map((event) => toNotificationEvent(event, input.elementKey)),
+      raw: input.raw,
+    },
+  }));
+}
