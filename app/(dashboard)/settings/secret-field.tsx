@@ -1,0 +1,82 @@
+"use client";
+
+import { Eye, EyeOff, RefreshCw } from "lucide-react";
+import { useState, useTransition } from "react";
+import { toast } from "sonner";
+import { CopyButton } from "@/components/copy-button";
+import { Button } from "@/components/ui/button";
+import { revealSecretAction, rotateSecretAction } from "./actions";
+
+type Kind = "user" | "organization";
+
+/** A masked API secret with reveal, copy and rotate (rotation asks for confirmation first). */
+export function SecretField({ kind, label, masked }: { kind: Kind; label: string; masked: string }) {
+  const [revealed, setRevealed] = useState<string | null>(null);
+  const [current, setCurrent] = useState(masked);
+  const [confirming, setConfirming] = useState(false);
+  const [pending, startTransition] = useTransition();
+  const id = `${kind}-secret`;
+
+  const fetchSecret = async () => {
+    const result = await revealSecretAction(kind);
+    if (!result.ok) {
+      toast.error(result.message);
+      return null;
+    }
+    return result.data.secret;
+  };
+
+  const toggle = () =>
+    startTransition(async () => {
+      if (revealed) return setRevealed(null);
+      setRevealed(await fetchSecret());
+    });
+
+  const rotate = () =>
+    startTransition(async () => {
+      const result = await rotateSecretAction(kind);
+      setConfirming(false);
+      if (!result.ok) return void toast.error(result.message);
+      setCurrent(result.data.masked);
+      setRevealed(null);
+      toast.success(`${label} rotated. Update every client that uses it.`);
+    });
+
+  return (
+    <div className="grid gap-2">
+      <label htmlFor={id} className="text-sm font-medium">
+        {label}
+      </label>
+      <div className="flex flex-wrap items-center gap-2">
+        <input
+          id={id}
+          readOnly
+          value={revealed ?? current}
+          className="h-9 min-w-0 flex-1 rounded-md border bg-muted px-3 font-mono text-sm"
+          data-testid={id}
+        />
+        <Button type="button" variant="outline" size="sm" onClick={toggle} disabled={pending} aria-label={revealed ? `Hide ${label}` : `Reveal ${label}`}>
+          {revealed ? <EyeOff /> : <Eye />} {revealed ? "Hide" : "Reveal"}
+        </Button>
+        <CopyButton getText={async () => revealed ?? (await fetchSecret())} label={`Copy ${label}`} />
+        {confirming ? (
+          <span className="flex items-center gap-2" role="group" aria-label={`Confirm rotating the ${label}`}>
+            <Button type="button" variant="destructive" size="sm" onClick={rotate} disabled={pending}>
+              Confirm rotate
+            </Button>
+            <Button type="button" variant="ghost" size="sm" onClick={() => setConfirming(false)}>
+              Cancel
+            </Button>
+          </span>
+        ) : (
+          <Button type="button" variant="outline" size="sm" onClick={() => setConfirming(true)} aria-label={`Rotate ${label}`}>
+            <RefreshCw /> Rotate
+          </Button>
+        )}
+      </div>
+      {confirming ? (
+        <p className="text-xs text-destructive">The old secret stops working as soon as you confirm.</p>
+      ) : null}
+    </div>
+  );
+}

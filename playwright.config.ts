@@ -1,0 +1,66 @@
+import { existsSync } from "node:fs";
+import { chromium, defineConfig, devices } from "@playwright/test";
+
+/**
+ * Playwright's own Chromium when it is installed, else Debian's /usr/bin/chromium. Without either,
+ * fail with the one line that says how to get one.
+ */
+function chromiumExecutable(): string | undefined {
+  try {
+    if (existsSync(chromium.executablePath())) return undefined;
+  } catch {
+    // no bundled browser registered: fall through to the system one
+  }
+  if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
+  throw new Error("No Chromium found: run `npx playwright install chromium` (or `apt-get install chromium`).");
+}
+
+const port = Number(process.env.E2E_PORT ?? 3210);
+const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        launchOptions: {
+          executablePath: chromiumExecutable(),
+          args: [
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    // The same launcher as `npm start`, on the run's fresh database (scripts/with-test-db.ts).
+    command: "npx tsx scripts/start.ts",
+    url: `${baseURL}/login`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      HOOKLINE_PUBLIC_URL: baseURL,
+      HOOKLINE_LOG_LEVEL: "warn",
+    },
+  },
+});
