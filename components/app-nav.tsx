@@ -1,6 +1,6 @@
 "use client";
 
-import { Activity, Boxes, LayoutDashboard, Plug, Settings } from "lucide-react";
+import { Activity, BookOpen, Boxes, LayoutDashboard, Plug, Settings } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "@/lib/utils";
@@ -11,6 +11,7 @@ const items = [
   { href: "/instances", label: "Instances", icon: Boxes },
   { href: "/events", label: "Events", icon: Activity },
   { href: "/settings", label: "Settings", icon: Settings },
+  { href: "/docs", label: "API docs", icon: BookOpen },
 ];
 
 export function AppNav() {

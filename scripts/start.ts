@@ -25,7 +25,7 @@ function newestSourceTime(dir: string): number {
 
 /** A production build is made on first start and whenever the sources are newer than it. */
 function ensureBuild(): void {
-  const buildId = path.join(root, ".next", "BUILD_ID");
+  const buildId = path.join(root, process.env.HOOKLINE_NEXT_DIST_DIR || ".next", "BUILD_ID");
   const sources = ["app", "components", "lib"].map((d) => newestSourceTime(path.join(root, d)));
   if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(...sources)) return;
   log("info", "building the web app (first start or sources changed)");

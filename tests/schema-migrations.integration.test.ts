@@ -56,7 +56,9 @@ describe("prisma/schema.prisma and prisma/migrations agree", () => {
         const column = tableColumns.find((c) => c.column_name === (field.dbName ?? field.name))!;
         const udt = field.isList ? `_${expectedUdt(field, enums)}` : expectedUdt(field, enums);
         expect(column.udt_name, `${table}.${column.column_name} type`).toBe(udt);
-        expect(column.is_nullable, `${table}.${column.column_name} nullability`).toBe(field.isRequired ? "NO" : "YES");
+        // Prisma creates scalar lists (String[]) as nullable array columns.
+        const nullable = field.isList || !field.isRequired ? "YES" : "NO";
+        expect(column.is_nullable, `${table}.${column.column_name} nullability`).toBe(nullable);
       }
     }
   });

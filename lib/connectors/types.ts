@@ -12,7 +12,7 @@ export type ParameterGroup = "authentication" | "events" | "general";
 export type ParameterRow = {
   /** API name, e.g. `oauth.api.key`. */
   apiName: string;
-  /** Label in the UI; the seed's label, or the API name where the table gives none. */
+  /** Label in the UI: the seed's label, or a plain name drawn from its description where the table gives none. */
   label: string;
   description: string;
   /** The table's Data Type column as printed (string / boolean / Body / …). */

@@ -1,0 +1,107 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ConnectorMonogram } from "@/components/connector-tile";
+import { Logo } from "@/components/logo";
+import { Badge } from "@/components/ui/badge";
+import { connectors } from "@/lib/connectors";
+import { publicUrl } from "@/lib/env";
+
+export const metadata: Metadata = { title: "API documentation" };
+export const dynamic = "force-dynamic";
+
+const endpoints = [
+  ["POST", "/instances", "Create an instance from a Cloud Elements body (element.key, providerData.code, configuration, tags, name)."],
+  ["GET", "/instances", "List the organization's instances (?elementKey=…&tags[]=…)."],
+  ["GET", "/instances/{id}", "One instance; secrets masked."],
+  ["PATCH", "/instances/{id}", "Merge configuration, replace name and tags."],
+  ["DELETE", "/instances/{id}", "Delete the instance."],
+  ["GET", "/elements", "Every connector with its parameter rows."],
+  ["GET", "/elements/{key}", "One connector (key or alias)."],
+];
+
+/** The REST API and every connector's Parameters table, generated from the catalog. */
+export default function DocsPage() {
+  const base = `${publicUrl()}/elements/api-v2`;
+  return (
+    <main className="mx-auto max-w-5xl p-6 md:p-10">
+      <div className="mb-8 flex items-center justify-between">
+        <Logo />
+        <Link href="/" className="text-sm text-primary underline-offset-4 hover:underline">
+          Console
+        </Link>
+      </div>
+      <h1 className="text-3xl font-semibold tracking-tight">API documentation</h1>
+      <p className="mt-2 text-muted-foreground">
+        Base URL <code className="rounded bg-muted px-1">{base}</code>. Every request carries{" "}
+        <code className="rounded bg-muted px-1">Authorization: User &lt;user secret&gt;, Organization &lt;organization secret&gt;</code>{" "}
+        (from Settings); add <code className="rounded bg-muted px-1">, Element &lt;instance token&gt;</code> to act on one
+        instance. Machine-readable: <a className="text-primary underline" href="/elements/api-v2/openapi.json">openapi.json</a> (OpenAPI 3.1).
+      </p>
+
+      <h2 className="mt-10 mb-3 text-xl font-semibold">Endpoints</h2>
+      <table className="w-full text-sm">
+        <tbody>
+          {endpoints.map(([method, path, text]) => (
+            <tr key={`${method} ${path}`} className="border-b align-top">
+              <td className="py-2 pr-3 font-mono text-xs font-semibold">{method}</td>
+              <td className="py-2 pr-3 font-mono text-xs">{path}</td>
+              <td className="py-2 text-muted-foreground">{text}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="mt-3 text-sm text-muted-foreground">
+        Errors are JSON <code>{"{ message, fieldErrors }"}</code>: 400 names the API names at fault, 401 a missing or wrong
+        header, 404 an unknown instance (or another organization&apos;s), 413 a body over 1 MB, 415 a body that is not JSON.
+      </p>
+
+      <h2 className="mt-10 mb-3 text-xl font-semibold">Connectors</h2>
+      {connectors.map((connector) => (
+        <section key={connector.key} id={connector.key} className="mb-10">
+          <h3 className="mb-1 flex items-center gap-2 text-lg font-semibold">
+            <ConnectorMonogram connector={connector} size="sm" /> {connector.name}
+            <code className="text-sm font-normal text-muted-foreground">{[connector.key, ...connector.aliases].join(" · ")}</code>
+            <Badge variant="secondary">{connector.auth.type === "oauth2" ? "OAuth 2.0" : "Credentials"}</Badge>
+          </h3>
+          <p className="mb-3 text-sm text-muted-foreground">{connector.description}</p>
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm">
+              <thead>
+                <tr className="border-b text-left text-xs text-muted-foreground">
+                  <th className="py-2 pr-3">Parameter</th>
+                  <th className="py-2 pr-3">Description</th>
+                  <th className="py-2">Data type</th>
+                </tr>
+              </thead>
+              <tbody>
+                {connector.parameters.map((row) => (
+                  <tr key={row.apiName} className="border-b align-top">
+                    <td className="py-2 pr-3">
+                      <div className="font-medium">{row.label}</div>
+                      <code className="text-xs text-muted-foreground">{row.apiName}</code>
+                      {row.aliases?.length ? <div className="text-xs text-muted-foreground">also {row.aliases.join(", ")}</div> : null}
+                    </td>
+                    <td className="py-2 pr-3">
+                      {row.required ? null : <em>Optional. </em>}
+                      {row.description}
+                      {row.requiredWhenEventsEnabled ? " Required when events are enabled." : ""}
+                      {row.default !== undefined ? ` Default: ${String(row.default)}.` : ""}
+                    </td>
+                    <td className="py-2">{row.type}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {connector.events.manualSetup ? (
+            <ol className="mt-3 list-decimal pl-6 text-sm text-muted-foreground">
+              {connector.events.manualSetup.map((step) => (
+                <li key={step}>{step}</li>
+              ))}
+            </ol>
+          ) : null}
+        </section>
+      ))}
+    </main>
+  );
+}

@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { connectors } from "@/lib/connectors";
+import { createInstanceBodySchema, patchInstanceBodySchema } from "@/lib/connectors/schema";
+import type { Connector } from "@/lib/connectors/types";
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema> };
+
+function toJsonSchema(schema: z.ZodType): JsonSchema {
+  const result = { ...(z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }) as JsonSchema) };
+  delete result.$schema; // the document declares the dialect once
+  return result;
+}
+
+/** Adds what the Parameters table says (label, description, URL format, key enum) to the zod-derived schema. */
+function annotate(schema: JsonSchema, connector: Connector): JsonSchema {
+  const configuration = schema.properties?.configuration;
+  for (const row of connector.parameters) {
+    const target = row.location === "configuration" ? configuration?.properties?.[row.apiName] : schema.properties?.[row.apiName];
+    if (!target) continue;
+    target.title = row.label;
+    target.description = row.description + (row.requiredWhenEventsEnabled ? " Required when events are enabled." : "");
+    if (row.type === "url") target.format = "uri";
+    if (row.type === "secret") target.writeOnly = true;
+  }
+  const element = schema.properties?.element?.properties?.key;
+  if (element) element.enum = [connector.key, ...connector.aliases];
+  return schema;
+}
+
+const instanceSchema: JsonSchema = {
+  type: "object",
+  properties: {
+    id: { type: "integer" },
+    name: { type: "string" },
+    token: { type: "string", description: "In full only in the POST response; masked afterwards." },
+    element: { type: "object", properties: { key: { type: "string" }, name: { type: "string" } } },
+    configuration: { type: "object", description: "Secrets masked (last 4 characters shown)." },
+    tags: { type: "array", items: { type: "string" } },
+    eventsEnabled: { type: "boolean" },
+    status: { type: "string", enum: ["ACTIVE", "PENDING_AUTHORIZATION", "NEEDS_REAUTHORIZATION"] },
+    webhookUrl: { type: "string", format: "uri", description: "Where the provider posts this instance's webhooks." },
+    createdDate: { type: "string", format: "date-time" },
+    updatedDate: { type: "string", format: "date-time" },
+  },
+};
+
+const errorSchema: JsonSchema = {
+  type: "object",
+  required: ["message"],
+  properties: {
+    message: { type: "string" },
+    fieldErrors: { type: "object", additionalProperties: { type: "array", items: { type: "string" } }, description: "Keyed by API name." },
+    requestId: { type: "string" },
+  },
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const jsonContent = (schema: unknown) => ({ "application/json": { schema } });
+const errors = Object.fromEntries(
+  [
+    ["400", "Invalid body; fieldErrors name the API names at fault"],
+    ["401", "Missing or wrong Authorization header"],
+    ["404", "Unknown instance, or another organization's"],
+    ["413", "Body over 1 MB"],
+    ["415", "Body is not JSON"],
+  ].map(([code, description]) => [code, { description, content: jsonContent(ref("Error")) }]),
+);
+
+/** The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the server validates with. */
+export function openApiDocument(serverUrl: string) {
+  const schemas: Record<string, JsonSchema> = { Instance: instanceSchema, Error: errorSchema };
+  for (const connector of connectors) {
+    schemas[`CreateInstance_${connector.key}`] = annotate(toJsonSchema(createInstanceBodySchema(connector)), connector);
+    schemas[`PatchInstance_${connector.key}`] = annotate(toJsonSchema(patchInstanceBodySchema(connector)), connector);
+  }
+  const idParam = { name: "id", in: "path", required: true, schema: { type: "integer" } };
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Hookline API",
+      version: "2.0.0",
+      description: "Cloud Elements compatible connector-instance API. Authenticate with `Authorization: User <user secret>, Organization <organization secret>` (Settings page); add `, Element <instance token>` to act on one instance.",
+    },
+    servers: [{ url: `${serverUrl}/elements/api-v2` }],
+    security: [{ CloudElements: [] }],
+    components: {
+      securitySchemes: { CloudElements: { type: "apiKey", in: "header", name: "Authorization" } },
+      schemas,
+    },
+    paths: {
+      "/instances": {
+        get: {
+          summary: "List instances",
+          parameters: [
+            { name: "elementKey", in: "query", schema: { type: "string" } },
+            { name: "tags[]", in: "query", schema: { type: "string" } },
+          ],
+          responses: { "200": { description: "Instances", content: jsonContent({ type: "array", items: ref("Instance") }) }, "401": errors["401"] },
+        },
+        post: {
+          summary: "Create an instance",
+          requestBody: { required: true, content: jsonContent({ oneOf: connectors.map((c) => ref(`CreateInstance_${c.key}`)) }) },
+          responses: { "200": { description: "The new instance, with its token", content: jsonContent(ref("Instance")) }, ...errors },
+        },
+      },
+      "/instances/{id}": {
+        parameters: [idParam],
+        get: { summary: "Get an instance", responses: { "200": { description: "The instance", content: jsonContent(ref("Instance")) }, "401": errors["401"], "404": errors["404"] } },
+        patch: {
+          summary: "Update an instance (configuration merges)",
+          requestBody: { required: true, content: jsonContent({ oneOf: connectors.map((c) => ref(`PatchInstance_${c.key}`)) }) },
+          responses: { "200": { description: "The updated instance", content: jsonContent(ref("Instance")) }, ...errors },
+        },
+        delete: { summary: "Delete an instance", responses: { "200": { description: "Deleted" }, "401": errors["401"], "404": errors["404"] } },
+      },
+      "/elements": { get: { summary: "List connectors and their parameters", responses: { "200": { description: "Connectors" } } } },
+      "/elements/{key}": {
+        parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
+        get: { summary: "One connector and its parameters", responses: { "200": { description: "The connector" }, "404": errors["404"] } },
+      },
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { connectors, getConnector } from "@/lib/connectors";
+import {
+  parseConfiguration,
+  parseCreateInstanceBody,
+  parsePatchInstanceBody,
+  restoreAliases,
+  type Configuration,
+  type SentAs,
+} from "@/lib/connectors/schema";
+import type { Connector } from "@/lib/connectors/types";
+import { encrypt, generateSecret, hashSecret } from "@/lib/crypto/secrets";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import type { Instance, Prisma } from "@/lib/generated/prisma/client";
+import { decryptSecrets, isSecretKey, maskedConfiguration, splitSecrets } from "@/lib/instances/secrets";
+
+/** Who is acting: every read and write is scoped to one organization. */
+export type Actor = { organizationId: string; userId?: string };
+
+export type InstanceFilter = { elementKey?: string; tag?: string; instanceId?: number };
+
+const EVENTS_ENABLED = "event.notification.enabled";
+
+function notFound(): AppError {
+  // The same answer for "does not exist" and "belongs to someone else", so ids reveal nothing.
+  return new AppError("not_found", "No instance with that id.");
+}
+
+function connectorOf(instance: Pick<Instance, "elementKey">): Connector {
+  const connector = getConnector(instance.elementKey);
+  if (!connector) throw new Error(`Instance uses unknown connector ${instance.elementKey}`);
+  return connector;
+}
+
+function statusFor(connector: Connector) {
+  // OAuth connectors are usable once a grant code has been exchanged (browser or API flow).
+  return connector.auth.type === "oauth2" ? ("PENDING_AUTHORIZATION" as const) : ("ACTIVE" as const);
+}
+
+/** Creates an instance from a Cloud Elements `POST /instances` body. Returns the token once, in full. */
+export async function createInstance(actor: Actor, body: unknown): Promise<{ instance: Instance; token: string }> {
+  const parsed = parseCreateInstanceBody(body, connectors);
+  if (!parsed.ok) throw new AppError("bad_request", parsed.message, parsed.fieldErrors);
+  const { connector, value, sentAs } = parsed;
+  const { plain, secretsEncrypted } = splitSecrets(connector, value.configuration);
+  const token = generateSecret();
+  const instance = await db().instance.create({
+    data: {
+      organizationId: actor.organizationId,
+      createdById: actor.userId ?? null,
+      elementKey: connector.key,
+      elementKeySent: value.element.key,
+      name: value.name,
+      tags: value.tags ?? [],
+      configuration: plain as Prisma.InputJsonObject,
+      secretsEncrypted,
+      sentAs,
+      eventsEnabled: plain[EVENTS_ENABLED] === true,
+      status: statusFor(connector),
+      tokenHash: hashSecret(token),
+      tokenEncrypted: encrypt(token),
+    },
+  });
+  return { instance, token };
+}
+
+export async function listInstances(actor: Actor, filter: InstanceFilter = {}): Promise<Instance[]> {
+  const connector = filter.elementKey ? getConnector(filter.elementKey) : undefined;
+  return db().instance.findMany({
+    where: {
+      organizationId: actor.organizationId,
+      ...(filter.elementKey ? { elementKey: connector?.key ?? filter.elementKey } : {}),
+      ...(filter.tag ? { tags: { has: filter.tag } } : {}),
+      ...(filter.instanceId ? { id: filter.instanceId } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 500,
+  });
+}
+
+export async function getInstance(actor: Actor, id: number): Promise<Instance> {
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647) throw notFound();
+  const instance = await db().instance.findFirst({ where: { id, organizationId: actor.organizationId } });
+  if (!instance) throw notFound();
+  return instance;
+}
+
+/** The instance an `Element <token>` header names, within the caller's organization. */
+export async function findInstanceByToken(actor: Actor, token: string): Promise<Instance | null> {
+  return db().instance.findFirst({ where: { tokenHash: hashSecret(token), organizationId: actor.organizationId } });
+}
+
+/** The full configuration with secrets decrypted, canonical names. Server-only use (delivery, OAuth). */
+export function fullConfiguration(instance: Instance): Configuration {
+  return { ...(instance.configuration as Configuration), ...decryptSecrets(instance.secretsEncrypted) };
+}
+
+/**
+ * Applies a `PATCH /instances/{id}` body: name and tags replace, configuration merges. A blank secret
+ * keeps the stored one (forms show secrets empty); a blank other value clears it. The merged
+ * configuration must pass the same rules as a new instance.
+ */
+export async function updateInstance(actor: Actor, id: number, body: unknown): Promise<Instance> {
+  const instance = await getInstance(actor, id);
+  const connector = connectorOf(instance);
+  const parsed = parsePatchInstanceBody(connector, body);
+  if (!parsed.ok) throw new AppError("bad_request", parsed.message, parsed.fieldErrors);
+  const { value } = parsed;
+
+  const merged = fullConfiguration(instance);
+  for (const [key, next] of Object.entries(value.configuration ?? {})) {
+    if (next === undefined || next === null || next === "") {
+      if (!isSecretKey(connector, key)) delete merged[key];
+      continue;
+    }
+    merged[key] = next;
+  }
+  const checked = parseConfiguration(connector, merged, { mode: "create" });
+  if (!checked.ok) throw new AppError("bad_request", checked.message, checked.fieldErrors);
+
+  const { plain, secretsEncrypted } = splitSecrets(connector, checked.value);
+  return db().instance.update({
+    where: { id: instance.id },
+    data: {
+      ...(value.name !== undefined ? { name: value.name } : {}),
+      ...(value.tags !== undefined ? { tags: value.tags } : {}),
+      configuration: plain as Prisma.InputJsonObject,
+      secretsEncrypted,
+      sentAs: { ...(instance.sentAs as SentAs), ...parsed.sentAs },
+      eventsEnabled: plain[EVENTS_ENABLED] === true,
+    },
+  });
+}
+
+export async function setEventsEnabled(actor: Actor, id: number, enabled: boolean): Promise<Instance> {
+  return updateInstance(actor, id, { configuration: { [EVENTS_ENABLED]: enabled } });
+}
+
+export async function deleteInstance(actor: Actor, id: number): Promise<void> {
+  const instance = await getInstance(actor, id);
+  await db().instance.delete({ where: { id: instance.id } });
+}
+
+/** Configuration as shown to people and API clients: secrets masked, aliases spelled as sent. */
+export function publicConfiguration(instance: Instance): Configuration {
+  const masked = maskedConfiguration(instance.configuration as Configuration, instance.secretsEncrypted);
+  return restoreAliases(masked, instance.sentAs as SentAs);
+}
