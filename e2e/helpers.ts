@@ -43,3 +43,29 @@ export async function signIn(page: Page, password = admin.password): Promise<voi
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/** The admin exists and this page is signed in, on the Overview. */
+export async function signInAsAdmin(page: Page): Promise<void> {
+  const [{ count }] = await queryRows<{ count: string }>("SELECT count(*) FROM users");
+  // First-run setup signs the new admin in already (and /login then redirects away).
+  if (Number(count) === 0) return ensureAdmin(page);
+  await signIn(page);
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}
+
+export async function countInstances(): Promise<number> {
+  const [{ count }] = await queryRows<{ count: string }>("SELECT count(*) FROM instances");
+  return Number(count);
+}
+
+/** base64 of the decimal id, as instance ids appear in provider webhook URLs. */
+export function encodeInstanceId(id: number): string {
+  return Buffer.from(String(id), "utf8").toString("base64");
+}
+
+/** The id in an `/instances/<id>` URL. */
+export function instanceIdFromUrl(url: string): number {
+  const match = /\/instances\/(\d+)(?:[/?#]|$)/.exec(url);
+  if (!match?.[1]) throw new Error(`not an instance URL: ${url}`);
+  return Number(match[1]);
+}

@@ -1,0 +1,50 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import type { ActionResult } from "@/lib/action-result";
+import { requireUser } from "@/lib/auth/session";
+import { AppError } from "@/lib/errors";
+import { deleteInstance, setEventsEnabled } from "@/lib/instances/service";
+import { zInstanceId } from "./load-instance";
+
+
+/** The first message of each field error: what a toast can show in one line. */
+function summarize(error: AppError): string {
+  const messages = Object.values(error.fieldErrors ?? {}).flatMap((list) => list.slice(0, 1));
+  return messages.length ? messages.join(" ") : error.message;
+}
+
+export async function setEventsEnabledAction(id: unknown, enabled: unknown): Promise<ActionResult<{ eventsEnabled: boolean }>> {
+  const user = await requireUser();
+  const parsedId = zInstanceId.safeParse(id);
+  const parsedEnabled = z.boolean().safeParse(enabled);
+  if (!parsedId.success || !parsedEnabled.success) return { ok: false, message: "Invalid request." };
+  try {
+    const instance = await setEventsEnabled(
+      { organizationId: user.organizationId, userId: user.id },
+      parsedId.data,
+      parsedEnabled.data,
+    );
+    revalidatePath("/instances");
+    revalidatePath(`/instances/${instance.id}`);
+    return { ok: true, data: { eventsEnabled: instance.eventsEnabled } };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: summarize(error), fieldErrors: error.fieldErrors };
+    throw error;
+  }
+}
+
+export async function deleteInstanceAction(id: unknown): Promise<ActionResult> {
+  const user = await requireUser();
+  const parsedId = zInstanceId.safeParse(id);
+  if (!parsedId.success) return { ok: false, message: "Invalid request." };
+  try {
+    await deleteInstance({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
+    revalidatePath("/instances");
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,170 @@
+import { ArrowLeft, Pencil } from "lucide-react";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ConnectorMonogram } from "@/components/connector-tile";
+import { CopyButton } from "@/components/copy-button";
+import { InstanceStatusBadge } from "@/components/instance-status-badge";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { requireUser } from "@/lib/auth/session";
+import { formatExactTime, formatRelativeTime } from "@/lib/format";
+import { providerWebhookUrl } from "@/lib/instances/webhook-url";
+import { DeleteInstance } from "./delete-instance";
+import { EventsSwitch } from "./events-switch";
+import { configurationEntries, loadInstance } from "./load-instance";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { instance } = await loadInstance(await requireUser(), (await params).id);
+  return { title: instance.name };
+}
+
+export default async function InstancePage({ params }: Props) {
+  const user = await requireUser();
+  const { instance, connector } = await loadInstance(user, (await params).id);
+  const webhookUrl = providerWebhookUrl(instance.elementKey, instance.id);
+  const entries = configurationEntries(connector, instance);
+  const manualSetup = connector.events.manualSetup ?? [];
+
+  return (
+    <>
+      <Link href="/instances" className="mb-4 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+        <ArrowLeft className="size-4" aria-hidden /> Instances
+      </Link>
+
+      <div className="mb-6 flex flex-wrap items-start justify-between gap-4">
+        <div className="grid min-w-0 gap-2">
+          <h1 className="text-2xl font-semibold tracking-tight break-words">{instance.name}</h1>
+          <div className="flex flex-wrap items-center gap-2 text-sm text-muted-foreground">
+            <span className="flex items-center gap-2">
+              <ConnectorMonogram connector={connector} size="sm" />
+              <span className="font-medium text-foreground">{connector.name}</span>
+              <code className="font-mono text-xs">{instance.elementKeySent}</code>
+            </span>
+            <span aria-hidden>·</span>
+            <InstanceStatusBadge status={instance.status} />
+            <span aria-hidden>·</span>
+            <span>
+              Created{" "}
+              <time dateTime={instance.createdAt.toISOString()} title={formatExactTime(instance.createdAt)}>
+                {formatRelativeTime(instance.createdAt)}
+              </time>
+            </span>
+          </div>
+          {instance.tags.length ? (
+            <ul className="flex flex-wrap gap-1" aria-label="Tags">
+              {instance.tags.map((tag) => (
+                <li key={tag}>
+                  <Badge variant="outline">{tag}</Badge>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+        <div className="flex flex-wrap items-center gap-2">
+          <Button asChild variant="outline">
+            <Link href={`/instances/${instance.id}/edit`}>
+              <Pencil aria-hidden /> Edit
+            </Link>
+          </Button>
+          <DeleteInstance instanceId={instance.id} name={instance.name} />
+        </div>
+      </div>
+
+      {instance.status === "PENDING_AUTHORIZATION" ? (
+        <p className="mb-6 rounded-md border border-warning/40 bg-warning/10 px-4 py-3 text-sm">
+          Pending authorization: this instance is saved but not yet authorized at {connector.name}. Connecting it to
+          the provider from this page arrives with OAuth support.
+        </p>
+      ) : null}
+
+      <div className="grid gap-6">
+        <Card>
+          <CardHeader>
+            <CardTitle>Events</CardTitle>
+            <CardDescription>
+              {connector.name} posts its webhooks to this address; Hookline verifies them and forwards them to the
+              Event Notification Callback URL while events are enabled.
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="grid gap-6">
+            <div className="flex flex-wrap items-center justify-between gap-4 rounded-md border bg-muted/30 px-4 py-3">
+              <div>
+                <p className="text-sm font-medium">Forward events</p>
+                <p className="text-xs text-muted-foreground">Needs an Event Notification Callback URL.</p>
+              </div>
+              <EventsSwitch instanceId={instance.id} enabled={instance.eventsEnabled} />
+            </div>
+            <div className="grid gap-4">
+              <div className="grid content-start gap-2">
+                <label htmlFor="provider-webhook-url" className="text-sm font-medium">
+                  Provider webhook URL
+                </label>
+                <div className="flex flex-wrap items-center gap-2">
+                  <input
+                    id="provider-webhook-url"
+                    readOnly
+                    value={webhookUrl}
+                    className="h-9 min-w-0 flex-1 rounded-md border bg-muted px-3 font-mono text-sm"
+                  />
+                  <CopyButton text={webhookUrl} label="Copy webhook URL" />
+                </div>
+                <p className="text-xs text-muted-foreground">
+                  The last part is the instance id ({instance.id}) in Base64, as Cloud Elements builds these URLs.
+                </p>
+              </div>
+              {manualSetup.length ? (
+                <div className="grid content-start gap-2 rounded-md border p-4">
+                  <h3 className="text-sm font-semibold">Set up the webhook at {connector.name}</h3>
+                  <ol className="grid list-decimal gap-1.5 pl-5 text-sm text-muted-foreground" aria-label={`${connector.name} webhook setup`}>
+                    {manualSetup.map((step) => (
+                      <li key={step}>{step}</li>
+                    ))}
+                  </ol>
+                </div>
+              ) : null}
+            </div>
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle>Configuration</CardTitle>
+            <CardDescription>Secrets are stored encrypted and shown masked.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            {entries.length === 0 ? (
+              <p className="text-sm text-muted-foreground">No configuration values are set.</p>
+            ) : (
+              <div className="overflow-x-auto rounded-md border">
+                <table className="w-full text-sm">
+                  <caption className="sr-only">Configuration</caption>
+                  <thead className="border-b bg-muted/40">
+                    <tr>
+                      <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">Parameter</th>
+                      <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">API name</th>
+                      <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">Value</th>
+                    </tr>
+                  </thead>
+                  <tbody className="divide-y">
+                    {entries.map((entry) => (
+                      <tr key={entry.apiName}>
+                        <th scope="row" className="px-4 py-2.5 text-left font-medium">{entry.label}</th>
+                        <td className="px-4 py-2.5 font-mono text-xs text-muted-foreground">{entry.apiName}</td>
+                        <td className="px-4 py-2.5 font-mono text-xs break-all" data-secret={entry.secret || undefined}>
+                          {entry.value === "" ? <span className="text-muted-foreground">—</span> : entry.value}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}
