@@ -7,7 +7,8 @@ const config = [
   {
     ignores: [
       "node_modules/**",
-      ".next/**",
+      ".next*/**",
+      "tmp-shots/**",
       ".hookline/**",
       "lib/generated/**",
       "test-results/**",

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { chromium, defineConfig, devices } from "@playwright/test";
+import { oauthMockUrl } from "./e2e/oauth-server";
 
 /**
  * Playwright's own Chromium when it is installed, else Debian's /usr/bin/chromium. Without either,
@@ -61,6 +62,14 @@ export default defineConfig({
       PORT: String(port),
       HOOKLINE_PUBLIC_URL: baseURL,
       HOOKLINE_LOG_LEVEL: "warn",
+      // The OAuth specs serve a real OAuth 2 server there (e2e/oauth-server.ts); every OAuth connector points at it.
+      ...Object.fromEntries(
+        ["CAMPAIGNMONITOR", "HOOTSUITE", "MAILCHIMPV3"].flatMap((key) => [
+          [`HOOKLINE_${key}_AUTHORIZE_URL`, `${oauthMockUrl()}/authorize`],
+          [`HOOKLINE_${key}_TOKEN_URL`, `${oauthMockUrl()}/token`],
+        ]),
+      ),
+      HOOKLINE_MAILCHIMPV3_METADATA_URL: `${oauthMockUrl()}/userinfo`,
     },
   },
 });

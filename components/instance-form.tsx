@@ -21,7 +21,10 @@ import {
   type InstanceFormValues,
 } from "@/lib/forms/instance-form";
 
-export type InstanceFormAction = (values: InstanceFormValues) => Promise<ActionResult<{ id: number }>>;
+/** Saves the instance (`id`) or, for OAuth connectors, sends the browser to the provider's consent page (`redirectUrl`). */
+export type InstanceFormAction = (
+  values: InstanceFormValues,
+) => Promise<ActionResult<{ id: number } | { redirectUrl: string }>>;
 
 type InstanceFormProps = {
   spec: ConnectorSpec;
@@ -86,6 +89,10 @@ export function InstanceForm({
     const result = await action(form.getValues());
     if (result.ok) {
       setLeaving(true);
+      if ("redirectUrl" in result.data) {
+        window.location.assign(result.data.redirectUrl);
+        return;
+      }
       toast.success(successMessage);
       router.push(`/instances/${result.data.id}`);
       return;

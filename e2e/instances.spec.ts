@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { decrypt } from "../lib/crypto/secrets";
+import type { OAuth2Server } from "oauth2-mock-server";
 import {
   countInstances,
   encodeInstanceId,
@@ -8,8 +9,18 @@ import {
   queryRows,
   signInAsAdmin,
 } from "./helpers";
+import { startOAuthProvider } from "./oauth-server";
 
 test.describe.configure({ mode: "serial" });
+
+// OAuth connectors go through consent: a real OAuth 2 server stands in for the three providers.
+let provider: OAuth2Server;
+test.beforeAll(async () => {
+  provider = await startOAuthProvider();
+});
+test.afterAll(async () => {
+  await provider.stop();
+});
 
 type Tile = {
   /** The tile's accessible name and the connector's display name. */
@@ -30,7 +41,6 @@ const tiles: Tile[] = [
     key: "campaignmonitor",
     oauth: true,
     required: {
-      "Callback URL": "https://app.example.test/oauth/callback",
       "Client ID": "cm-client-id",
       "Client Secret": "cm-client-secret-4821",
     },
@@ -54,7 +64,6 @@ const tiles: Tile[] = [
     key: "hootsuite",
     oauth: true,
     required: {
-      "Callback URL": "https://app.example.test/oauth/callback",
       "Client ID": "hs-client-id",
       "Client Secret": "hs-client-secret-5550",
     },
@@ -67,13 +76,17 @@ const tiles: Tile[] = [
     required: {
       "Client ID": "mc-client-id",
       "Client Secret": "mc-client-secret-1208",
-      "Callback URL": "https://app.example.test/oauth/callback",
     },
     secret: { label: "Client Secret", apiName: "oauth.api.secret", value: "mc-client-secret-1208" },
   },
 ];
 
 const receiver = "https://receiver.example.test/hookline";
+
+/** OAuth connectors' forms continue to the provider's consent page; the others save directly. */
+function submitButton(page: Page, connector: Tile) {
+  return page.getByRole("button", { name: connector.oauth ? `Connect to ${connector.name}` : "Create instance" });
+}
 
 function tile(name: string): Tile {
   const found = tiles.find((t) => t.name === name);
@@ -118,8 +131,8 @@ async function createThroughForm(
       await page.getByLabel(label, { exact: true }).fill(value);
     }
   }
-  await page.getByRole("button", { name: "Create instance" }).click();
-  await expect(page).toHaveURL(/\/instances\/\d+$/);
+  await submitButton(page, connector).click();
+  await expect(page).toHaveURL(/\/instances\/\d+(\?connected=1)?$/);
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
   return instanceIdFromUrl(page.url());
 }
@@ -185,7 +198,7 @@ for (const connector of tiles) {
     await expect(page.getByLabel("Callback Notification Signature Key", { exact: true })).toBeVisible();
 
     // With events on, the callback URL is required.
-    await page.getByRole("button", { name: "Create instance" }).click();
+    await submitButton(page, connector).click();
     await expect(
       page.getByRole("alert").filter({ hasText: "Event Notification Callback URL is required when events are enabled" }),
     ).toBeVisible();
@@ -196,13 +209,14 @@ for (const connector of tiles) {
       await page.getByLabel(label, { exact: true }).fill(value);
     }
     if (connector.oauth) {
-      await expect(page.getByText("Saved as pending authorization")).toBeVisible();
+      await expect(page.getByText(`Next, ${connector.name} asks you to grant access`)).toBeVisible();
       await expect(page.getByTestId("oauth-callback-url")).toHaveText(/\/oauth\/callback$/);
     }
-    await page.getByRole("button", { name: "Create instance" }).click();
+    await submitButton(page, connector).click();
 
-    await expect(page).toHaveURL(/\/instances\/\d+$/);
-    await expect(page.getByText(`${connector.name} instance created`)).toBeVisible();
+    // OAuth: consent at the provider, back through /oauth/callback, then the new instance.
+    await expect(page).toHaveURL(/\/instances\/\d+(\?connected=1)?$/);
+    await expect(page.getByText(connector.oauth ? `Connected to ${connector.name}` : `${connector.name} instance created`)).toBeVisible();
     const id = instanceIdFromUrl(page.url());
     await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
     const webhookUrl = page.getByLabel("Provider webhook URL");
@@ -211,7 +225,7 @@ for (const connector of tiles) {
       new RegExp(`^https?://[^/]+/elements/api-v2/events/${connector.key}/${encodeInstanceId(id).replace(/[+=]/g, "\\$&")}$`),
     );
     await expect(page.getByRole("switch", { name: "Events enabled" })).toHaveAttribute("aria-checked", "true");
-    await expect(page.getByText(connector.oauth ? "Pending authorization" : "Active", { exact: true })).toBeVisible();
+    await expect(page.getByText("Active", { exact: true })).toBeVisible();
     if (connector.key === "hootsuite") {
       const steps = page.getByRole("list", { name: "Hootsuite webhook setup" }).getByRole("listitem");
       await expect(steps).toHaveCount(5);
@@ -236,7 +250,7 @@ for (const connector of tiles) {
     await expect(listed).toBeVisible();
     await expect(listed).toContainText(connector.name);
     await expect(listed).toContainText("On");
-    await expect(listed).toContainText(connector.oauth ? "Pending authorization" : "Active");
+    await expect(listed).toContainText("Active");
     await expect(listed.getByRole("time")).toHaveAttribute("title", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
   });
 }
@@ -247,7 +261,7 @@ test("a bad callback URL is reported inline and nothing is created", async ({ pa
   await openTile(page, connector);
 
   // An empty form names every required field.
-  await page.getByRole("button", { name: "Create instance" }).click();
+  await submitButton(page, connector).click();
   await expect(page.getByRole("alert").filter({ hasText: "Name is required" })).toBeVisible();
   await expect(page.getByRole("alert").filter({ hasText: "Client ID is required" })).toBeVisible();
   await expect(page.getByLabel("Name", { exact: true })).toHaveAttribute("aria-invalid", "true");
@@ -256,7 +270,7 @@ test("a bad callback URL is reported inline and nothing is created", async ({ pa
   await page.getByRole("switch", { name: "Events Enabled" }).click();
   const callback = page.getByLabel("Event Notification Callback URL", { exact: true });
   await callback.fill("not a url");
-  await page.getByRole("button", { name: "Create instance" }).click();
+  await submitButton(page, connector).click();
 
   await expect(
     page.getByRole("alert").filter({ hasText: "Event Notification Callback URL must be an http or https URL" }),

@@ -6,6 +6,19 @@ const booleanFlag = z
   .optional()
   .transform((value) => value === "true" || value === "1");
 
+/** Like `booleanFlag`, but on unless set to `false`/`0`. */
+const booleanFlagOn = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((value) => value !== "false" && value !== "0");
+
+/** `5,30,120` → `[5, 30, 120]`: seconds to wait before each retry of a failed delivery. */
+const secondsList = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, "must be comma-separated seconds, e.g. 5,30,120")
+  .transform((value) => value.split(",").map((part) => Number(part.trim())))
+  .refine((list) => list.length <= 50 && list.every((s) => s > 0 && s <= 7 * 24 * 3600), "at most 50 delays, each > 0 s and ≤ 7 days");
+
 /**
  * Every environment variable Hookline reads, parsed once. The launcher (scripts/start.ts) fills in
  * the generated ones (database URL, encryption key, auth secret) before anything else reads them.
@@ -25,6 +38,18 @@ const envSchema = z.object({
   HOOKLINE_BOOTSTRAP_ORG_SECRET: z.string().min(16).optional(),
   HOOKLINE_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   HOOKLINE_DEV: booleanFlag,
+  /** How long a call to a provider's OAuth token or metadata endpoint may take (tests shorten it). */
+  HOOKLINE_OAUTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
+  /** Run the event delivery worker in this process (turn off for ingest-only processes). */
+  HOOKLINE_WORKER: booleanFlagOn,
+  /** Deliveries one process makes at the same time. */
+  HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /** Seconds before each retry of a failed delivery; after the last one the event is dead. */
+  HOOKLINE_DELIVERY_SCHEDULE: secondsList.default([5, 30, 120, 600, 1800, 3600, 7200, 21600, 43200, 86400]),
+  /** Callback URLs on loopback / RFC 1918 / ULA addresses are allowed (self-hosting); link-local never. */
+  HOOKLINE_ALLOW_PRIVATE_CALLBACKS: booleanFlagOn,
+  /** Take the webhook sender's address from the last `X-Forwarded-For` hop (behind a reverse proxy). */
+  HOOKLINE_TRUST_PROXY: booleanFlag,
 });
 
 export type Env = z.infer<typeof envSchema>;

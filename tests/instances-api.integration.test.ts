@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { OAuth2Server } from "oauth2-mock-server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as elementRoute from "@/app/elements/api-v2/elements/[key]/route";
 import * as elementsRoute from "@/app/elements/api-v2/elements/route";
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
 import * as instancesRoute from "@/app/elements/api-v2/instances/route";
 import * as openapiRoute from "@/app/elements/api-v2/openapi.json/route";
 import { db } from "@/lib/db/client";
+import { resetEnv } from "@/lib/env";
 import { call, createTenant, type Tenant } from "./helpers/api";
 
 const fixturesDir = path.resolve("tests/fixtures/seeds");
@@ -21,9 +23,29 @@ type SeedBody = { element: { key: string }; configuration: Record<string, unknow
 let acme: Tenant;
 let globex: Tenant;
 
+// The seed bodies carry `providerData.code`, which POST /instances exchanges at the provider's token
+// URL: a local OAuth 2 server stands in for the providers (lib/oauth has its own tests of that).
+const oauthServer = new OAuth2Server();
+const overrides = ["CAMPAIGNMONITOR", "HOOTSUITE", "MAILCHIMPV3"].map((key) => `HOOKLINE_${key}_TOKEN_URL`);
+
 beforeAll(async () => {
+  await oauthServer.issuer.keys.generate("RS256");
+  await oauthServer.start(0, "127.0.0.1");
+  const base = `http://127.0.0.1:${oauthServer.address().port}`;
+  for (const name of overrides) process.env[name] = `${base}/token`;
+  process.env.HOOKLINE_MAILCHIMPV3_METADATA_URL = `${base}/userinfo`;
+  oauthServer.service.on("beforeUserinfo", (response: { body: Record<string, unknown> }) => {
+    response.body = { dc: "us1", api_endpoint: "https://us1.api.mailchimp.com" };
+  });
+  resetEnv();
   acme = await createTenant("Acme");
   globex = await createTenant("Globex");
+});
+
+afterAll(async () => {
+  await oauthServer.stop();
+  for (const name of [...overrides, "HOOKLINE_MAILCHIMPV3_METADATA_URL"]) delete process.env[name];
+  resetEnv();
 });
 
 describe("POST /elements/api-v2/instances", () => {

@@ -65,7 +65,9 @@ describe("prisma/schema.prisma and prisma/migrations agree", () => {
 
   it("has every enum with the same values", async () => {
     const { rows } = await client.query<{ name: string; value: string }>(
-      `SELECT t.typname AS name, e.enumlabel AS value FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid ORDER BY e.enumsortorder`,
+      // Only `public`: pg-boss keeps its own enum (job_state) in the `pgboss` schema.
+      `SELECT t.typname AS name, e.enumlabel AS value FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+         JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' ORDER BY e.enumsortorder`,
     );
     for (const enumType of dmmf.datamodel.enums) {
       expect(rows.filter((r) => r.name === enumType.name).map((r) => r.value)).toEqual(enumType.values.map((v) => v.dbName ?? v.name));

@@ -17,6 +17,7 @@ const endpoints = [
   ["DELETE", "/instances/{id}", "Delete the instance."],
   ["GET", "/elements", "Every connector with its parameter rows."],
   ["GET", "/elements/{key}", "One connector (key or alias)."],
+  ["GET", "/elements/{key}/oauth/url", "The provider's consent URL (?apiKey=…&apiSecret=…&callbackUrl=…&state=…&scope=…) → { oauthUrl, element }."],
 ];
 
 /** The REST API and every connector's Parameters table, generated from the catalog. */

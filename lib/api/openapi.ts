@@ -114,6 +114,23 @@ export function openApiDocument(serverUrl: string) {
         delete: { summary: "Delete an instance", responses: { "200": { description: "Deleted" }, "401": errors["401"], "404": errors["404"] } },
       },
       "/elements": { get: { summary: "List connectors and their parameters", responses: { "200": { description: "Connectors" } } } },
+      "/elements/{key}/oauth/url": {
+        parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
+        get: {
+          summary: "The provider's OAuth 2.0 authorize URL to send a person to",
+          parameters: ["apiKey", "apiSecret", "callbackUrl", "state", "scope"].map((name) => ({
+            name,
+            in: "query",
+            required: name === "apiKey" || name === "callbackUrl",
+            schema: { type: "string" },
+          })),
+          responses: {
+            "200": { description: "`{ oauthUrl, element }`", content: jsonContent({ type: "object", properties: { oauthUrl: { type: "string", format: "uri" }, element: { type: "string" } } }) },
+            "400": errors["400"],
+            "404": errors["404"],
+          },
+        },
+      },
       "/elements/{key}": {
         parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
         get: { summary: "One connector and its parameters", responses: { "200": { description: "The connector" }, "404": errors["404"] } },

@@ -134,7 +134,7 @@ export const connector: Connector = {
       location: "body",
     },
   ],
-  events: { webhook: connectwiseWebhook },
+  events: { webhook: connectwiseWebhook, providerOrigin: "helpdesk.connectwise.server.url" },
 };
 
 export default connector;

@@ -23,6 +23,12 @@ export const connector: Connector = {
     pkce: false,
     clientAuth: "body",
     tokensExpire: false,
+    // Every API call goes to `<api_endpoint>/3.0`, so an account without one is of no use.
+    accountLookup: {
+      authScheme: "OAuth",
+      fields: ["dc", "api_endpoint", "accountname", "user_id", "login_url"],
+      required: ["dc", "api_endpoint"],
+    },
   },
   parameters: [
     {

@@ -1,4 +1,4 @@
-import type { WebhookHandler } from "@/lib/events/types";
+import type { WebhookHandler, WebhookSubscriptionHandler } from "@/lib/events/types";
 
 /** How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out. */
 export type ParameterType = "string" | "url" | "secret" | "boolean" | "list";
@@ -42,6 +42,18 @@ export type OAuth2Config = {
   extraAuthorizeParams?: Record<string, string>;
   /** False when the provider's tokens never expire (MailChimp). */
   tokensExpire: boolean;
+  /**
+   * A lookup made once right after the code exchange, at `urls.metadata`, whose answer is stored on the
+   * instance (MailChimp's `/oauth2/metadata` tells which data center, `api_endpoint`, the account lives in).
+   */
+  accountLookup?: {
+    /** The Authorization scheme the endpoint wants: MailChimp's is `OAuth <token>`, not `Bearer`. */
+    authScheme: "OAuth" | "Bearer";
+    /** The top-level string fields kept. */
+    fields: string[];
+    /** Fields without which the account cannot be used; a lookup missing one fails the authorization. */
+    required: string[];
+  };
 };
 
 export type CredentialsConfig = { type: "credentials" };
@@ -60,5 +72,12 @@ export type Connector = {
     webhook: WebhookHandler;
     /** Steps a person follows at the provider when Hookline cannot register the webhook itself. */
     manualSetup?: string[];
+    /**
+     * API name of the configuration URL whose origin the webhook handler may fetch from (ConnectWise's
+     * `Metadata.key_url` must be on the instance's own server). Absent: the handler may fetch nothing.
+     */
+    providerOrigin?: string;
+    /** Creates and removes the webhook at the provider; absent while registration is manual. */
+    subscription?: WebhookSubscriptionHandler;
   };
 };

@@ -80,3 +80,21 @@ describe("buildNotifications", () => {
     expect(chunkEventId("x", 2, 3)).toBe("x-3");
   });
 });
+
+describe("serializeNotification", () => {
+  it("is byte-for-byte JSON.stringify of the notification", async () => {
+    const { serializeNotification, serializeRaw } = await import("@/lib/events/envelope");
+    const raw = { ...RAW, nested: { "quote\"key": "ünïcode \u2028", list: [1, null, true] } };
+    const notifications = buildNotifications({
+      baseEventId: "evt",
+      elementKey: "campaignmonitor",
+      instanceId: 7,
+      instanceName: "Name with \"quotes\"",
+      events: events(25),
+      raw,
+    });
+    for (const notification of notifications) {
+      expect(serializeNotification(notification, serializeRaw(raw)).toString("utf8")).toBe(JSON.stringify(notification));
+    }
+  });
+});

@@ -47,3 +47,26 @@ export type WebhookHandler = {
   /** Some providers probe the URL with a GET (MailChimp); answer with this status. Absent = 405. */
   probeStatus?: number;
 };
+
+/**
+ * What registering a webhook at the provider needs: where the provider should send webhooks, the
+ * instance's decrypted configuration (tokens, list ids, server URL) and a fetch bound to the provider.
+ */
+export type SubscriptionContext = {
+  instanceId: number;
+  /** The instance's webhook URL (`/elements/api-v2/events/{key}/{base64 id}`). */
+  webhookUrl: string;
+  configuration: Record<string, unknown>;
+};
+
+/** One webhook created at the provider (a MailChimp list webhook, a ConnectWise callback), kept to remove it later. */
+export type ProviderSubscription = { id: string; scope?: string };
+
+/**
+ * The seam for provider-side registration (MailChimp, Campaign Monitor, ConnectWise): called when events
+ * are switched on or the instance is deleted. Like webhook handlers, these return results, never throw.
+ */
+export type WebhookSubscriptionHandler = {
+  register(context: SubscriptionContext): Promise<{ ok: true; subscriptions: ProviderSubscription[] } | { ok: false; reason: string }>;
+  unregister(context: SubscriptionContext & { subscriptions: ProviderSubscription[] }): Promise<{ ok: true } | { ok: false; reason: string }>;
+};

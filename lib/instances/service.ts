@@ -13,6 +13,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { Instance, Prisma } from "@/lib/generated/prisma/client";
 import { decryptSecrets, isSecretKey, maskedConfiguration, splitSecrets } from "@/lib/instances/secrets";
+import { exchangeCodeForInstance, grantColumns, type OAuthGrant } from "@/lib/oauth/grant";
 
 /** Who is acting: every read and write is scoped to one organization. */
 export type Actor = { organizationId: string; userId?: string };
@@ -37,11 +38,25 @@ function statusFor(connector: Connector) {
   return connector.auth.type === "oauth2" ? ("PENDING_AUTHORIZATION" as const) : ("ACTIVE" as const);
 }
 
-/** Creates an instance from a Cloud Elements `POST /instances` body. Returns the token once, in full. */
-export async function createInstance(actor: Actor, body: unknown): Promise<{ instance: Instance; token: string }> {
+export type CreateInstanceOptions = {
+  /** Tokens the browser flow's callback already obtained; the body's `providerData.code` is then not used. */
+  grant?: OAuthGrant;
+};
+
+/**
+ * Creates an instance from a Cloud Elements `POST /instances` body. Returns the token once, in full.
+ * For an OAuth connector, `providerData.code` is exchanged first (lib/oauth/grant.ts): a refused or
+ * failed exchange throws (400/502) and nothing is stored; a good one makes the instance ACTIVE.
+ */
+export async function createInstance(
+  actor: Actor,
+  body: unknown,
+  options: CreateInstanceOptions = {},
+): Promise<{ instance: Instance; token: string }> {
   const parsed = parseCreateInstanceBody(body, connectors);
   if (!parsed.ok) throw new AppError("bad_request", parsed.message, parsed.fieldErrors);
   const { connector, value, sentAs } = parsed;
+  const grant = options.grant ?? (await exchangeCodeForInstance(connector, value));
   const { plain, secretsEncrypted } = splitSecrets(connector, value.configuration);
   const token = generateSecret();
   const instance = await db().instance.create({
@@ -59,6 +74,7 @@ export async function createInstance(actor: Actor, body: unknown): Promise<{ ins
       status: statusFor(connector),
       tokenHash: hashSecret(token),
       tokenEncrypted: encrypt(token),
+      ...(grant ? grantColumns(grant) : {}),
     },
   });
   return { instance, token };

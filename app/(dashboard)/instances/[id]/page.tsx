@@ -1,4 +1,7 @@
 import { ArrowLeft, Pencil } from "lucide-react";
+import { Suspense } from "react";
+import { ConnectedToast } from "@/components/connected-toast";
+import { ReconnectButton } from "@/components/reconnect-button";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectorMonogram } from "@/components/connector-tile";
@@ -30,6 +33,9 @@ export default async function InstancePage({ params }: Props) {
 
   return (
     <>
+      <Suspense>
+        <ConnectedToast provider={connector.name} />
+      </Suspense>
       <Link href="/instances" className="mb-4 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
         <ArrowLeft className="size-4" aria-hidden /> Instances
       </Link>
@@ -73,11 +79,15 @@ export default async function InstancePage({ params }: Props) {
         </div>
       </div>
 
-      {instance.status === "PENDING_AUTHORIZATION" ? (
-        <p className="mb-6 rounded-md border border-warning/40 bg-warning/10 px-4 py-3 text-sm">
-          Pending authorization: this instance is saved but not yet authorized at {connector.name}. Connecting it to
-          the provider from this page arrives with OAuth support.
-        </p>
+      {instance.status !== "ACTIVE" && connector.auth.type === "oauth2" ? (
+        <div className="mb-6 flex flex-wrap items-center justify-between gap-3 rounded-md border border-warning/40 bg-warning/10 px-4 py-3 text-sm">
+          <p>
+            {instance.status === "NEEDS_REAUTHORIZATION"
+              ? `${connector.name} refused to renew this instance's access. Reconnect to grant it again.`
+              : `This instance is saved but not yet authorized at ${connector.name}.`}
+          </p>
+          <ReconnectButton instanceId={instance.id} />
+        </div>
       ) : null}
 
       <div className="grid gap-6">

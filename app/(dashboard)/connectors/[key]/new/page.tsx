@@ -13,6 +13,7 @@ import { getConnector } from "@/lib/connectors";
 import { publicUrl } from "@/lib/env";
 import { instanceFormDefaults } from "@/lib/forms/instance-form";
 import { connectorSpec } from "@/lib/forms/instance-form.server";
+import { startAuthorizationAction } from "@/app/oauth/actions";
 import { createInstanceAction } from "./actions";
 
 type Props = { params: Promise<{ key: string }> };
@@ -59,9 +60,9 @@ export default async function NewInstancePage({ params }: Props) {
               spec={spec}
               mode="create"
               defaultValues={defaults}
-              action={createInstanceAction.bind(null, connector.key)}
-              submitLabel="Create instance"
-              pendingLabel="Creating…"
+              action={oauth ? startAuthorizationAction.bind(null, connector.key) : createInstanceAction.bind(null, connector.key)}
+              submitLabel={oauth ? `Connect to ${connector.name}` : "Create instance"}
+              pendingLabel={oauth ? "Redirecting…" : "Creating…"}
               successMessage={`${connector.name} instance created`}
               cancelHref="/connectors"
               note={
@@ -69,8 +70,8 @@ export default async function NewInstancePage({ params }: Props) {
                   <p className="flex gap-2 rounded-md border border-dashed px-3 py-2 text-sm text-muted-foreground">
                     <Info className="mt-0.5 size-4 shrink-0" aria-hidden />
                     <span>
-                      Saved as <strong className="font-medium text-foreground">pending authorization</strong>; connect it
-                      to {connector.name} from the instance page once OAuth is available.
+                      Next, {connector.name} asks you to grant access; the instance is created when you come back. If
+                      the Callback URL points at another app, paste the code it receives into the API instead.
                     </span>
                   </p>
                 ) : null

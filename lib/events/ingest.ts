@@ -1,0 +1,257 @@
+import { getConnector } from "@/lib/connectors";
+import { secretApiNames } from "@/lib/connectors/schema";
+import type { Connector } from "@/lib/connectors/types";
+import { unparseable } from "@/lib/connectors/webhooks/shared";
+import { buildNotifications, serializeNotification, serializeRaw, type Notification } from "@/lib/events/envelope";
+import { uuidv7 } from "@/lib/events/ids";
+import { ALLOWLIST_PARAMETER, isAllowedAddress, parseAllowList } from "@/lib/events/ip-allowlist";
+import { eventsPool } from "@/lib/events/pg-pool";
+import { providerFetcher } from "@/lib/events/provider-fetch";
+import { jobInsertStatement, notifyEnqueued, type NewDeliveryJob } from "@/lib/events/queue";
+import type { IncomingWebhook, ParseResult, WebhookContext } from "@/lib/events/types";
+import { decryptSecrets } from "@/lib/instances/secrets";
+import { decodeInstanceId } from "@/lib/instances/webhook-url";
+import { log } from "@/lib/log";
+
+/**
+ * The ingest hot path: `POST /elements/api-v2/events/{elementKey}/{base64 instance id}`.
+ *
+ * find instance (one primary-key query) → verify → parse → ONE statement (so one transaction, one round
+ * trip): the raw request, its notifications (≤ 20 events each) and their delivery jobs → answer 2xx only
+ * after it committed. Framework-free
+ * (the custom server and the Next route both call it) and it never throws: every outcome is an answer.
+ * Unknown connector, bad id, another connector's instance and events disabled all get the same bare 404.
+ */
+
+export type IngestRequest = IncomingWebhook & { elementKey: string; encodedId: string };
+
+export type IngestResponse = { status: number; body: string; headers?: Record<string, string> };
+
+type InstanceRow = {
+  id: number;
+  organization_id: string;
+  element_key: string;
+  name: string;
+  events_enabled: boolean;
+  configuration: Record<string, unknown>;
+  secrets_encrypted: string | null;
+  delivery_disabled: boolean;
+};
+
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+function answer(status: number, body: unknown, headers: Record<string, string> = {}): IngestResponse {
+  return { status, body: JSON.stringify(body), headers: { ...JSON_HEADERS, ...headers } };
+}
+
+const NOT_FOUND = () => answer(404, { message: "Not found." });
+
+const FIND_INSTANCE = {
+  name: "hookline_ingest_instance",
+  text: `SELECT id, organization_id, element_key, name, events_enabled, configuration, secrets_encrypted,
+                delivery_disabled_at IS NOT NULL AS delivery_disabled
+           FROM instances WHERE id = $1`,
+};
+
+/** Headers that carry credentials or signatures are kept by name only: a stored request must not be a replayable one. */
+const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-content-signature)$|signature|secret|token|api[-_]?key|password/i;
+
+export function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, SECRET_HEADER.test(name) ? "[redacted]" : value.replace(/\u0000/g, "")]),
+  );
+}
+
+/**
+ * The configuration a webhook handler sees. Secrets are decrypted on first read only: no current handler
+ * needs one to verify, and decryption has no business on the hot path unless a handler asks.
+ */
+function handlerConfiguration(connector: Connector, row: InstanceRow): Record<string, unknown> {
+  const configuration: Record<string, unknown> = { ...row.configuration };
+  const encrypted = row.secrets_encrypted;
+  if (!encrypted) return configuration;
+  let secrets: Record<string, string> | undefined;
+  for (const name of secretApiNames(connector)) {
+    Object.defineProperty(configuration, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => (secrets ??= decryptSecrets(encrypted))[name],
+    });
+  }
+  return configuration;
+}
+
+function parseSafely(connector: Connector, request: IncomingWebhook, receivedAt: Date): ParseResult {
+  try {
+    return connector.events.webhook.parse(request, receivedAt);
+  } catch {
+    // Handlers promise not to throw; if one does, the authentic body is still kept as UNKNOWN.
+    return unparseable(request.body, receivedAt);
+  }
+}
+
+/** Postgres JSONB refuses `\u0000`; normalized fields come from provider data, so strip it there. */
+function withoutNul(value: string): string {
+  return value.replace(/\u0000/g, "");
+}
+
+function summaryOf(notification: Notification): string {
+  return JSON.stringify(
+    notification.message.events.map((event) => ({
+      eventType: event.eventType,
+      objectType: withoutNul(event.objectType),
+      objectId: event.objectId === null ? null : withoutNul(event.objectId),
+      eventDate: withoutNul(event.eventDate),
+      elementKey: event.elementKey,
+    })),
+  );
+}
+
+type EventRow = { id: string; eventId: string; summary: string; count: number; payload: Buffer; jobId: string | null };
+
+const INSERT_REQUEST = `INSERT INTO webhook_requests
+    (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address)
+    VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8, $9)`;
+
+/**
+ * ONE statement for the request, its notifications and their delivery jobs (data-modifying CTEs): one
+ * round trip, one commit, and atomic on its own, so nothing is stored without its job or vice versa.
+ * If pg-boss inserted fewer jobs than asked (it silently skips jobs for a missing queue), the final
+ * SELECT fails on purpose and takes the whole statement back with it.
+ */
+async function insertStatement(request: unknown[], rows: EventRow[], status: string, jobs: NewDeliveryJob[]) {
+  if (rows.length === 0) return { name: "hookline_ingest_request", text: INSERT_REQUEST, values: request };
+  const values: unknown[] = [...request, status];
+  const tuples = rows.map((row) => {
+    const at = values.length;
+    values.push(row.id, row.eventId, row.summary, row.count, row.payload, row.jobId);
+    return `($${at + 1}::uuid, $${at + 2}, $${at + 3}::jsonb, $${at + 4}::int, $${at + 5}::bytea, $${at + 6}::uuid)`;
+  });
+  const ctes = [
+    `request AS (${INSERT_REQUEST})`,
+    `events AS (INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary,
+                                    event_count, payload, status, job_id, created_at)
+       SELECT e.id, e.event_id, $1::uuid, $2, $3::uuid, $4, e.summary, e.event_count, e.payload, $10::"EventStatus", e.job_id, $5
+         FROM (VALUES ${tuples.join(", ")}) AS e(id, event_id, summary, event_count, payload, job_id))`,
+  ];
+  let check = "SELECT 0 AS jobs";
+  if (jobs.length) {
+    const job = await jobInsertStatement(jobs, values.length + 1);
+    values.push(...job.values, jobs.length);
+    ctes.push(`jobs AS (${job.sql})`);
+    // The failing cast depends on count(*), so the planner cannot fold it into an error up front.
+    check = `SELECT CASE WHEN count(*) = $${values.length} THEN count(*)
+                    ELSE ('delivery queue refused jobs: ' || count(*))::int END AS jobs FROM jobs`;
+  }
+  return { name: `hookline_ingest_${rows.length}_${jobs.length}`, text: `WITH ${ctes.join(",\n")}\n${check}`, values };
+}
+
+function senderAllowed(configuration: Record<string, unknown>, remoteAddress: string | undefined): boolean {
+  const setting = configuration[ALLOWLIST_PARAMETER];
+  if (typeof setting !== "string" || setting.trim() === "") return true;
+  return isAllowedAddress(remoteAddress, parseAllowList(setting));
+}
+
+async function findInstance(id: number): Promise<InstanceRow | undefined> {
+  const { rows } = await eventsPool().query<InstanceRow>({ ...FIND_INSTANCE, values: [id] });
+  return rows[0];
+}
+
+export async function ingestWebhook(request: IngestRequest): Promise<IngestResponse> {
+  const started = performance.now();
+  const receivedAt = new Date();
+  const connector = getConnector(request.elementKey);
+  const instanceId = decodeInstanceId(request.encodedId);
+  if (!connector || instanceId === null) return NOT_FOUND();
+
+  let instance: InstanceRow | undefined;
+  try {
+    instance = await findInstance(instanceId);
+  } catch (error) {
+    log("error", "webhook ingest failed", { elementKey: connector.key, instanceId, error: (error as Error).message });
+    return answer(503, { message: "Temporarily unavailable; try again." });
+  }
+  // Another connector's instance is as unknown here as a missing one: ids must not be probeable.
+  if (!instance || instance.element_key !== connector.key || !instance.events_enabled) return NOT_FOUND();
+
+  const logFields = { elementKey: connector.key, instanceId, remoteAddress: request.remoteAddress };
+  if (!senderAllowed(instance.configuration, request.remoteAddress)) {
+    log("warn", "webhook refused: sender not in the IP allow-list", logFields);
+    return answer(403, { message: "Forbidden." });
+  }
+
+  const handler = connector.events.webhook;
+  if (request.method === "GET" || request.method === "HEAD") {
+    // MailChimp checks a URL with a GET that must answer 200 before it will save the webhook.
+    if (handler.probeStatus) return answer(handler.probeStatus, {});
+    return answer(405, { message: "Send webhooks with POST." }, { allow: "POST" });
+  }
+  if (request.method !== "POST") return answer(405, { message: "Send webhooks with POST." }, { allow: "POST" });
+
+  const configuration = handlerConfiguration(connector, instance);
+  const context: WebhookContext = { configuration, fetchFromProvider: providerFetcher(connector, configuration) };
+  const verified = await connector.events.webhook.verify(request, context).catch(() => ({ ok: false as const, reason: "verification failed" }));
+  if (!verified.ok) {
+    log("warn", "webhook rejected: verification failed", { ...logFields, reason: verified.reason });
+    return answer(401, { message: "Unauthorized." });
+  }
+
+  try {
+    const stored = await store(request, instance, connector, receivedAt);
+    log("info", "webhook received", {
+      ...logFields,
+      requestId: stored.requestId,
+      notifications: stored.notifications,
+      events: stored.events,
+      ms: Math.round(performance.now() - started),
+    });
+    return answer(200, { received: true, events: stored.events });
+  } catch (error) {
+    log("error", "webhook ingest failed", { ...logFields, error: (error as Error).message });
+    return answer(500, { message: "Could not store the webhook; try again." });
+  }
+}
+
+async function store(request: IngestRequest, instance: InstanceRow, connector: Connector, receivedAt: Date) {
+  const parsed = parseSafely(connector, request, receivedAt);
+  const requestId = uuidv7(receivedAt.getTime());
+  const notifications = buildNotifications({
+    baseEventId: requestId,
+    elementKey: connector.key,
+    instanceId: instance.id,
+    instanceName: instance.name,
+    events: parsed.events,
+    raw: parsed.raw,
+  });
+  const rawJson = serializeRaw(parsed.raw);
+  // While the receiver has said 410 Gone, events are kept but not sent; "redeliver failed" sends them later.
+  const deliver = !instance.delivery_disabled;
+  const rows: EventRow[] = notifications.map((notification) => ({
+    id: uuidv7(),
+    eventId: notification.message.eventId,
+    summary: summaryOf(notification),
+    count: notification.message.events.length,
+    payload: serializeNotification(notification, rawJson),
+    jobId: deliver ? uuidv7() : null,
+  }));
+  const jobs: NewDeliveryJob[] = rows.flatMap((row) => (row.jobId ? [{ id: row.jobId, data: { event: row.id, step: 0 } }] : []));
+  const statement = await insertStatement(
+    [
+      requestId,
+      instance.id,
+      instance.organization_id,
+      connector.key,
+      receivedAt,
+      request.contentType,
+      JSON.stringify(redactHeaders(request.headers)),
+      request.body,
+      request.remoteAddress ?? null,
+    ],
+    rows,
+    deliver ? "PENDING" : "DISABLED",
+    jobs,
+  );
+  await eventsPool().query(statement);
+  if (jobs.length) notifyEnqueued();
+  return { requestId, notifications: rows.length, events: parsed.events.length };
+}

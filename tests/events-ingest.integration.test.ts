@@ -1,0 +1,393 @@
+import { createHmac } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as ingestRoute from "@/app/elements/api-v2/events/[key]/[id]/route";
+import { connectwiseSignature } from "@/lib/connectors/webhooks/connectwisecrmrest";
+import { db, disconnectDb } from "@/lib/db/client";
+import { closeEventsPool, eventsPool as pool } from "@/lib/events/pg-pool";
+import { clearProviderFetchCache } from "@/lib/events/provider-fetch";
+import { DELIVERY_QUEUE, resetDeliveryQueue } from "@/lib/events/queue";
+import { startDeliveryWorker, type DeliveryWorker } from "@/lib/events/worker";
+import { encodeInstanceId } from "@/lib/instances/webhook-url";
+import { fixture } from "./fixtures/webhooks";
+import { createTenant, type Tenant } from "./helpers/api";
+import {
+  databaseUrl,
+  seedInstance,
+  send,
+  startIngestServer,
+  startReceiver,
+  waitUntil,
+  type Receiver,
+} from "./helpers/events";
+
+// Provider webhook → ingest (the custom server's fast path) → stored → delivered by a real pg-boss worker
+// to a real HTTP receiver, signatures checked the way receivers check them.
+
+const SIGNATURE_KEY = "receiver-shared-secret";
+const CW_SIGNING_KEY = "connectwise-signing-key-1";
+
+let acme: Tenant;
+let ingest: Awaited<ReturnType<typeof startIngestServer>>;
+let receiver: Receiver;
+let worker: DeliveryWorker;
+let keyServer: http.Server;
+let keyServerUrl: string;
+let keyFetches = 0;
+let otherServer: http.Server;
+let otherHits = 0;
+let otherUrl: string;
+
+async function serve(handler: http.RequestListener): Promise<{ server: http.Server; url: string }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+beforeAll(async () => {
+  acme = await createTenant("Events Acme");
+  ingest = await startIngestServer();
+  receiver = await startReceiver();
+  ({ server: keyServer, url: keyServerUrl } = await serve((req, res) => {
+    keyFetches += 1;
+    if (req.url === "/v4_6_release/apis/3.0/system/callbackkeys/1f2e3d4c") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ signing_key: CW_SIGNING_KEY }));
+    } else res.writeHead(404).end();
+  }));
+  ({ server: otherServer, url: otherUrl } = await serve((_req, res) => {
+    otherHits += 1;
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ signing_key: "attacker-key" }));
+  }));
+  worker = await startDeliveryWorker({ connectionString: databaseUrl(), schedule: [1, 1, 1], pollingIntervalSeconds: 0.5 });
+});
+
+afterAll(async () => {
+  await worker?.stop({ graceMs: 0 });
+  await Promise.all([ingest?.close(), receiver?.close()]);
+  keyServer?.close();
+  otherServer?.close();
+  await closeEventsPool();
+  resetDeliveryQueue();
+  await disconnectDb();
+});
+
+function instanceFor(elementKey: string, extra: Record<string, unknown> = {}) {
+  return seedInstance(acme, elementKey, {
+    "event.notification.callback.url": receiver.url,
+    "event.notification.signature.key": SIGNATURE_KEY,
+    ...extra,
+  });
+}
+
+function connectwiseBody(keyUrlOrigin: string): Buffer {
+  const body = JSON.parse(fixture("connectwise-ticket-added.json").toString("utf8")) as { Metadata: { key_url: string } };
+  body.Metadata.key_url = body.Metadata.key_url.replace("https://api-na.myconnectwise.net", keyUrlOrigin);
+  return Buffer.from(JSON.stringify(body));
+}
+
+async function requestsOf(instanceId: number) {
+  return db().webhookRequest.findMany({ where: { instanceId } });
+}
+
+async function deliveredEvents(instanceId: number, count: number) {
+  await waitUntil(
+    async () => (await db().event.count({ where: { instanceId, status: "DELIVERED" } })) >= count,
+    20_000,
+    `${count} delivered events of instance ${instanceId}`,
+  );
+  return db().event.findMany({ where: { instanceId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+}
+
+function receivedFor(eventId: string) {
+  const requests = receiver.received.filter((r) => r.headers["elements-webhook-id"] === eventId);
+  expect(requests.length, `deliveries of ${eventId}`).toBeGreaterThanOrEqual(1);
+  return requests[0]!;
+}
+
+/** Checks a delivery the way receivers do: the `sha256=` HMAC formula and the standardwebhooks library. */
+function expectSigned(request: { headers: Record<string, string>; body: Buffer }) {
+  const expected = `sha256=${createHmac("sha256", SIGNATURE_KEY).update(request.body).digest("base64")}`;
+  expect(request.headers["elements-webhook-signature"]).toBe(expected);
+  const verified = new Webhook(Buffer.from(SIGNATURE_KEY, "utf8"), { format: "raw" }).verify(request.body, request.headers);
+  expect(verified).toEqual(JSON.parse(request.body.toString("utf8")));
+  expect(request.headers["webhook-id"]).toBe(request.headers["elements-webhook-id"]);
+  expect(request.headers["content-type"]).toBe("application/json");
+}
+
+type Sample = {
+  elementKey: string;
+  body: () => Buffer;
+  contentType: string;
+  headers?: () => Record<string, string>;
+  extra?: () => Record<string, unknown>;
+  expected: { eventType: string; objectType: string; objectId: string | null }[];
+  raw: (body: Buffer) => unknown;
+};
+
+const samples: Sample[] = [
+  {
+    elementKey: "campaignmonitor",
+    body: () => fixture("campaignmonitor-subscribe.json"),
+    contentType: "application/json",
+    expected: [{ eventType: "CREATED", objectType: "subscriber", objectId: "test@example.org" }],
+    raw: (body) => JSON.parse(body.toString("utf8")),
+  },
+  {
+    elementKey: "mailchimpv3",
+    body: () => fixture("mailchimp-subscribe.txt"),
+    contentType: "application/x-www-form-urlencoded",
+    expected: [{ eventType: "CREATED", objectType: "member", objectId: "8a25ff1d98" }],
+    raw: () => expect.objectContaining({ type: "subscribe", data: expect.objectContaining({ id: "8a25ff1d98", email: "api@mailchimp.com" }) }),
+  },
+  {
+    elementKey: "hootsuite",
+    body: () => fixture("hootsuite-batch.json"),
+    contentType: "application/json",
+    expected: [
+      { eventType: "CREATED", objectType: "message", objectId: "9384759327" },
+      { eventType: "CREATED", objectType: "message", objectId: "9384759328" },
+      { eventType: "UPDATED", objectType: "message", objectId: expect.any(String) },
+      { eventType: "UPDATED", objectType: "message", objectId: expect.any(String) },
+      { eventType: "UPDATED", objectType: "message", objectId: expect.any(String) },
+      { eventType: "DELETED", objectType: "message", objectId: expect.any(String) },
+      { eventType: "CREATED", objectType: "comment", objectId: expect.any(String) },
+    ],
+    raw: (body) => JSON.parse(body.toString("utf8")),
+  },
+  {
+    elementKey: "connectwisecrmrest",
+    body: () => connectwiseBody(keyServerUrl),
+    contentType: "application/json",
+    headers: () => ({ "x-content-signature": connectwiseSignature(connectwiseBody(keyServerUrl), CW_SIGNING_KEY) }),
+    extra: () => ({ "helpdesk.connectwise.server.url": keyServerUrl, company: "training", "public.key": "pub", "private.key": "priv" }),
+    expected: [{ eventType: "CREATED", objectType: "ticket", objectId: "12345" }],
+    raw: (body) => JSON.parse(body.toString("utf8")),
+  },
+];
+
+describe("a provider's sample webhook is stored, normalized and delivered signed", () => {
+  it.each(samples)("$elementKey", async (sample) => {
+    const instance = await instanceFor(sample.elementKey, sample.extra?.());
+    const body = sample.body();
+    const res = await send(ingest.webhookUrl(sample.elementKey, instance.id), body, {
+      "content-type": sample.contentType,
+      authorization: "Bearer provider-token",
+      ...sample.headers?.(),
+    });
+    expect(res.status).toBe(200);
+
+    const [request] = await requestsOf(instance.id);
+    expect(Buffer.from(request!.body).equals(body)).toBe(true);
+    expect(request!.contentType).toBe(sample.contentType);
+    expect(request!.remoteAddress).toMatch(/127\.0\.0\.1/);
+    const storedHeaders = request!.headers as Record<string, string>;
+    expect(storedHeaders.authorization).toBe("[redacted]");
+    if (sample.headers) expect(storedHeaders["x-content-signature"]).toBe("[redacted]");
+
+    const [event] = await deliveredEvents(instance.id, 1);
+    expect(event!.requestId).toBe(request!.id);
+    expect(event!.summary).toEqual(sample.expected.map((e) => ({ ...e, eventDate: expect.any(String), elementKey: sample.elementKey })));
+    expect(event!.attempts).toBe(1);
+    expect(event!.deliveredAt).not.toBeNull();
+
+    const delivered = receivedFor(event!.eventId);
+    expectSigned(delivered);
+    expect(Buffer.from(event!.payload).equals(delivered.body)).toBe(true);
+    const message = (JSON.parse(delivered.body.toString("utf8")) as { message: Record<string, unknown> }).message;
+    expect(message).toEqual({
+      eventId: event!.eventId,
+      elementKey: sample.elementKey,
+      instanceId: instance.id,
+      instanceName: instance.name,
+      events: sample.expected.map((e) => ({ ...e, eventDate: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), elementKey: sample.elementKey })),
+      raw: sample.raw(body),
+    });
+
+    const attempts = await db().deliveryAttempt.findMany({ where: { eventRowId: event!.id } });
+    expect(attempts).toEqual([
+      expect.objectContaining({ attempt: 1, statusCode: 200, responseExcerpt: "ok", error: null, url: receiver.url }),
+    ]);
+  });
+});
+
+describe("what ingest keeps and how it splits", () => {
+  it("stores an authentic body it cannot parse as one UNKNOWN event and still delivers it", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    const res = await send(ingest.webhookUrl("campaignmonitor", instance.id), "<xml>not json</xml>", { "content-type": "application/xml" });
+    expect(res.status).toBe(200);
+    const [event] = await deliveredEvents(instance.id, 1);
+    expect(event!.summary).toEqual([expect.objectContaining({ eventType: "UNKNOWN", objectType: "unknown", objectId: null })]);
+    const message = JSON.parse(receivedFor(event!.eventId).body.toString("utf8")).message;
+    expect(message.raw).toEqual({ body: "<xml>not json</xml>" });
+  });
+
+  it("splits 45 events into notifications of 20, 20 and 5, each with the full raw body and its own eventId", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    const batch = {
+      Events: Array.from({ length: 45 }, (_, i) => ({ Type: "Subscribe", Date: "2024-01-01 10:00:00", EmailAddress: `user${i}@example.org` })),
+      ListID: "list-1",
+    };
+    const res = await send(ingest.webhookUrl("campaignmonitor", instance.id), JSON.stringify(batch), { "content-type": "application/json" });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ received: true, events: 45 });
+    const events = await deliveredEvents(instance.id, 3);
+    expect(events.map((e) => e.eventCount)).toEqual([20, 20, 5]);
+    const [request] = await requestsOf(instance.id);
+    expect(events.map((e) => e.eventId)).toEqual([1, 2, 3].map((n) => `${request!.id}-${n}`));
+    const objectIds: string[] = [];
+    for (const event of events) {
+      const delivered = receivedFor(event.eventId);
+      expectSigned(delivered);
+      const message = JSON.parse(delivered.body.toString("utf8")).message;
+      expect(message.raw).toEqual(batch);
+      objectIds.push(...message.events.map((e: { objectId: string }) => e.objectId));
+    }
+    expect(objectIds).toEqual(batch.Events.map((e) => e.EmailAddress));
+  });
+
+  it("keeps a Hootsuite ping (no object, nothing to deliver) and answers 200", async () => {
+    const instance = await instanceFor("hootsuite");
+    const res = await send(ingest.webhookUrl("hootsuite", instance.id), fixture("hootsuite-ping.json"), { "content-type": "application/json" });
+    expect(res.status).toBe(200);
+    expect(await requestsOf(instance.id)).toHaveLength(1);
+    expect(await db().event.count({ where: { instanceId: instance.id } })).toBe(0);
+  });
+
+  it("answers MailChimp's URL check (GET) with 200 and stores nothing", async () => {
+    const instance = await instanceFor("mailchimpv3");
+    const res = await send(ingest.webhookUrl("mailchimpv3", instance.id), null, { "user-agent": "MailChimp.com WebHook Validator" }, "GET");
+    expect(res.status).toBe(200);
+    expect(await requestsOf(instance.id)).toHaveLength(0);
+    // Providers that never probe do not get a 200 for a GET.
+    const cm = await instanceFor("campaignmonitor");
+    expect((await send(ingest.webhookUrl("campaignmonitor", cm.id), null, {}, "GET")).status).toBe(405);
+  });
+});
+
+describe("what ingest refuses", () => {
+  it("401 for a ConnectWise callback with a bad or missing signature, logging why and storing nothing", async () => {
+    const instance = await instanceFor("connectwisecrmrest", { "helpdesk.connectwise.server.url": keyServerUrl, company: "c", "public.key": "p", "private.key": "k" });
+    const url = ingest.webhookUrl("connectwisecrmrest", instance.id);
+    const body = connectwiseBody(keyServerUrl);
+    const bad = await send(url, body, { "content-type": "application/json", "x-content-signature": connectwiseSignature(body, "wrong-key") });
+    expect(bad.status).toBe(401);
+    expect(bad.body).not.toMatch(/signature|key/i);
+    const missing = await send(url, body, { "content-type": "application/json" });
+    expect(missing.status).toBe(401);
+    const tampered = Buffer.from(body.toString("utf8").replace("12345", "12346"));
+    const altered = await send(url, tampered, { "content-type": "application/json", "x-content-signature": connectwiseSignature(body, CW_SIGNING_KEY) });
+    expect(altered.status).toBe(401);
+    expect(await requestsOf(instance.id)).toHaveLength(0);
+    expect(await db().event.count({ where: { instanceId: instance.id } })).toBe(0);
+  });
+
+  it("401 when Metadata.key_url is not on the instance's ConnectWise host, which is never contacted", async () => {
+    clearProviderFetchCache();
+    const instance = await instanceFor("connectwisecrmrest", { "helpdesk.connectwise.server.url": keyServerUrl, company: "c", "public.key": "p", "private.key": "k" });
+    const body = connectwiseBody(otherUrl);
+    const res = await send(ingest.webhookUrl("connectwisecrmrest", instance.id), body, {
+      "content-type": "application/json",
+      "x-content-signature": connectwiseSignature(body, "attacker-key"),
+    });
+    expect(res.status).toBe(401);
+    expect(otherHits).toBe(0);
+    expect(await requestsOf(instance.id)).toHaveLength(0);
+  });
+
+  it("fetches the ConnectWise signing key once and reuses it", async () => {
+    clearProviderFetchCache();
+    const instance = await instanceFor("connectwisecrmrest", { "helpdesk.connectwise.server.url": keyServerUrl, company: "c", "public.key": "p", "private.key": "k" });
+    const body = connectwiseBody(keyServerUrl);
+    const before = keyFetches;
+    for (let i = 0; i < 3; i += 1) {
+      const res = await send(ingest.webhookUrl("connectwisecrmrest", instance.id), body, {
+        "content-type": "application/json",
+        "x-content-signature": connectwiseSignature(body, CW_SIGNING_KEY),
+      });
+      expect(res.status).toBe(200);
+    }
+    expect(keyFetches - before).toBe(1);
+  });
+
+  it("404 without detail for an unknown connector, a bad id, another connector's instance, an unknown instance or events off", async () => {
+    const mailchimp = await instanceFor("mailchimpv3");
+    const off = await seedInstance(acme, "campaignmonitor", { "event.notification.enabled": false });
+    const body = fixture("campaignmonitor-subscribe.json");
+    const urls = [
+      `${ingest.url}/elements/api-v2/events/nope/${encodeInstanceId(mailchimp.id)}`,
+      `${ingest.url}/elements/api-v2/events/campaignmonitor/not-base64!`,
+      `${ingest.url}/elements/api-v2/events/campaignmonitor/${Buffer.from("12abc").toString("base64")}`,
+      ingest.webhookUrl("campaignmonitor", mailchimp.id),
+      ingest.webhookUrl("campaignmonitor", 2_000_000_000),
+      ingest.webhookUrl("campaignmonitor", off.id),
+    ];
+    const answers = await Promise.all(urls.map((url) => send(url, body, { "content-type": "application/json" })));
+    expect(answers.map((a) => a.status)).toEqual(urls.map(() => 404));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect(await requestsOf(mailchimp.id)).toHaveLength(0);
+    expect(await requestsOf(off.id)).toHaveLength(0);
+  });
+
+  it("413 for a body over 1 MB, storing nothing", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    const huge = JSON.stringify({ Events: [], ListID: "x".repeat(1024 * 1024) });
+    const res = await send(ingest.webhookUrl("campaignmonitor", instance.id), huge, { "content-type": "application/json" });
+    expect(res.status).toBe(413);
+    expect(await requestsOf(instance.id)).toHaveLength(0);
+  });
+
+  it("403 from a sender outside the instance's IP allow-list; 200 from one inside", async () => {
+    const closed = await instanceFor("campaignmonitor", { "event.notification.ip.allowlist": "203.0.113.0/24" });
+    const open = await instanceFor("campaignmonitor", { "event.notification.ip.allowlist": "203.0.113.0/24, 127.0.0.1" });
+    const body = fixture("campaignmonitor-subscribe.json");
+    expect((await send(ingest.webhookUrl("campaignmonitor", closed.id), body, { "content-type": "application/json" })).status).toBe(403);
+    expect((await send(ingest.webhookUrl("campaignmonitor", open.id), body, { "content-type": "application/json" })).status).toBe(200);
+    expect(await requestsOf(closed.id)).toHaveLength(0);
+  });
+});
+
+describe("the Next.js route serves the same endpoint", () => {
+  type Context = Parameters<typeof ingestRoute.POST>[1];
+  const context = (key: string, id: number) => ({ params: Promise.resolve({ key, id: encodeInstanceId(id) }) }) as Context;
+
+  it("stores and answers 200, 404 and 413 like the fast path", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    const post = (body: string, key = "campaignmonitor") =>
+      ingestRoute.POST(new Request("http://localhost/x", { method: "POST", headers: { "content-type": "application/json" }, body }), context(key, instance.id));
+    expect((await post(fixture("campaignmonitor-subscribe.json").toString("utf8"))).status).toBe(200);
+    expect((await post("{}", "hootsuite")).status).toBe(404);
+    expect((await post("x".repeat(1024 * 1024 + 1))).status).toBe(413);
+    expect(await requestsOf(instance.id)).toHaveLength(1);
+    await deliveredEvents(instance.id, 1);
+  });
+});
+
+describe("all or nothing", () => {
+  it("stores nothing (and answers 500, so the provider retries) when the delivery job is not queued", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    // pg-boss skips jobs silently (no queue, id conflict); a trigger that drops the row plays that part here.
+    const admin = await pool().connect();
+    const { rows } = await admin.query<{ partition_name: string }>("SELECT partition_name FROM pgboss.queue WHERE name = $1", [DELIVERY_QUEUE]);
+    const partition = `pgboss."${rows[0]!.partition_name}"`;
+    await admin.query(`CREATE FUNCTION pgboss.hookline_test_skip_job() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`);
+    await admin.query(`CREATE TRIGGER hookline_test_skip_job BEFORE INSERT ON ${partition} FOR EACH ROW EXECUTE FUNCTION pgboss.hookline_test_skip_job()`);
+    try {
+      const res = await send(ingest.webhookUrl("campaignmonitor", instance.id), fixture("campaignmonitor-subscribe.json"), {
+        "content-type": "application/json",
+      });
+      expect(res.status).toBe(500);
+      expect(await requestsOf(instance.id)).toHaveLength(0);
+      expect(await db().event.count({ where: { instanceId: instance.id } })).toBe(0);
+    } finally {
+      await admin.query("DROP FUNCTION pgboss.hookline_test_skip_job() CASCADE");
+      admin.release();
+    }
+    const again = await send(ingest.webhookUrl("campaignmonitor", instance.id), fixture("campaignmonitor-subscribe.json"), {
+      "content-type": "application/json",
+    });
+    expect(again.status).toBe(200);
+    await deliveredEvents(instance.id, 1);
+  });
+});
