@@ -70,6 +70,10 @@ export default defineConfig({
         ]),
       ),
       HOOKLINE_MAILCHIMPV3_METADATA_URL: `${oauthMockUrl()}/userinfo`,
+      // Webhook registration (instances with events on) goes there too, never to the real providers' APIs.
+      ...Object.fromEntries(
+        ["CAMPAIGNMONITOR", "MAILCHIMPV3", "CONNECTWISECRMREST"].map((key) => [`HOOKLINE_${key}_API_URL`, `${oauthMockUrl()}/no-provider-api`]),
+      ),
     },
   },
 });

@@ -50,6 +50,8 @@ const envSchema = z.object({
   HOOKLINE_ALLOW_PRIVATE_CALLBACKS: booleanFlagOn,
   /** Take the webhook sender's address from the last `X-Forwarded-For` hop (behind a reverse proxy). */
   HOOKLINE_TRUST_PROXY: booleanFlag,
+  /** ConnectWise's `clientId` header for API calls (newer ConnectWise versions require one); not sent when unset. */
+  HOOKLINE_CONNECTWISE_CLIENT_ID: z.string().trim().optional().transform((value) => value || undefined),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -10,6 +10,7 @@ import next from "next";
 import { disconnectDb } from "@/lib/db/client";
 import { env, publicUrl } from "@/lib/env";
 import { handleIngestRequest, matchIngestRoute } from "@/lib/events/http";
+import { closeNotifyHub } from "@/lib/events/notify-hub";
 import { closeEventsPool } from "@/lib/events/pg-pool";
 import { ensureDeliveryQueue } from "@/lib/events/queue";
 import { startDeliveryWorker } from "@/lib/events/worker";
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => server.close(resolve));
     await worker?.stop();
     await stopRefresher?.();
+    await closeNotifyHub();
     await closeEventsPool();
     await disconnectDb();
     await database.stop();

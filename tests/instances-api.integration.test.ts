@@ -27,12 +27,16 @@ let globex: Tenant;
 // URL: a local OAuth 2 server stands in for the providers (lib/oauth has its own tests of that).
 const oauthServer = new OAuth2Server();
 const overrides = ["CAMPAIGNMONITOR", "HOOTSUITE", "MAILCHIMPV3"].map((key) => `HOOKLINE_${key}_TOKEN_URL`);
+// Every seed has events on, so creating it registers webhooks: the providers' APIs (ConnectWise's too,
+// whatever its Server URL) point at the local server as well, which answers 404, never the internet.
+const apiOverrides = ["CAMPAIGNMONITOR", "MAILCHIMPV3", "CONNECTWISECRMREST"].map((key) => `HOOKLINE_${key}_API_URL`);
 
 beforeAll(async () => {
   await oauthServer.issuer.keys.generate("RS256");
   await oauthServer.start(0, "127.0.0.1");
   const base = `http://127.0.0.1:${oauthServer.address().port}`;
   for (const name of overrides) process.env[name] = `${base}/token`;
+  for (const name of apiOverrides) process.env[name] = `${base}/no-provider-api`;
   process.env.HOOKLINE_MAILCHIMPV3_METADATA_URL = `${base}/userinfo`;
   oauthServer.service.on("beforeUserinfo", (response: { body: Record<string, unknown> }) => {
     response.body = { dc: "us1", api_endpoint: "https://us1.api.mailchimp.com" };
@@ -44,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await oauthServer.stop();
-  for (const name of [...overrides, "HOOKLINE_MAILCHIMPV3_METADATA_URL"]) delete process.env[name];
+  for (const name of [...overrides, ...apiOverrides, "HOOKLINE_MAILCHIMPV3_METADATA_URL"]) delete process.env[name];
   resetEnv();
 });
 

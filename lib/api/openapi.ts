@@ -39,6 +39,11 @@ const instanceSchema: JsonSchema = {
     eventsEnabled: { type: "boolean" },
     status: { type: "string", enum: ["ACTIVE", "PENDING_AUTHORIZATION", "NEEDS_REAUTHORIZATION"] },
     webhookUrl: { type: "string", format: "uri", description: "Where the provider posts this instance's webhooks." },
+    subscription: {
+      type: "object",
+      description: "Whether Hookline registered webhookUrl at the provider; `error` summarizes the provider's answer when FAILED.",
+      properties: { status: { type: "string", enum: ["NONE", "ACTIVE", "FAILED", "MANUAL"] }, error: { type: "string" } },
+    },
     createdDate: { type: "string", format: "date-time" },
     updatedDate: { type: "string", format: "date-time" },
   },

@@ -1,4 +1,5 @@
 import type { Connector } from "@/lib/connectors/types";
+import { campaignMonitorSubscription } from "@/lib/connectors/subscriptions/campaignmonitor";
 import { campaignMonitorWebhook } from "@/lib/connectors/webhooks/campaignmonitor";
 
 // Rows follow the Parameters table of the Campaign Monitor Events pages (two editions of one page);
@@ -141,7 +142,7 @@ export const connector: Connector = {
       location: "body",
     },
   ],
-  events: { webhook: campaignMonitorWebhook },
+  events: { webhook: campaignMonitorWebhook, subscription: campaignMonitorSubscription },
 };
 
 export default connector;

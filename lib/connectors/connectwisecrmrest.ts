@@ -1,4 +1,5 @@
 import type { Connector } from "@/lib/connectors/types";
+import { connectwiseSubscription } from "@/lib/connectors/subscriptions/connectwisecrmrest";
 import { connectwiseWebhook } from "@/lib/connectors/webhooks/connectwisecrmrest";
 
 // Rows follow the Parameters table of the ConnectWise Events page; descriptions are the seed's, with the
@@ -134,7 +135,7 @@ export const connector: Connector = {
       location: "body",
     },
   ],
-  events: { webhook: connectwiseWebhook, providerOrigin: "helpdesk.connectwise.server.url" },
+  events: { webhook: connectwiseWebhook, providerOrigin: "helpdesk.connectwise.server.url", subscription: connectwiseSubscription },
 };
 
 export default connector;

@@ -1,4 +1,5 @@
 import type { Connector } from "@/lib/connectors/types";
+import { mailchimpSubscription } from "@/lib/connectors/subscriptions/mailchimpv3";
 import { mailchimpWebhook } from "@/lib/connectors/webhooks/mailchimpv3";
 
 // Rows follow the Parameters table of the MailChimp Events page; descriptions are the seed's, with the
@@ -131,7 +132,7 @@ export const connector: Connector = {
       location: "body",
     },
   ],
-  events: { webhook: mailchimpWebhook },
+  events: { webhook: mailchimpWebhook, subscription: mailchimpSubscription },
 };
 
 export default connector;

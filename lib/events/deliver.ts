@@ -81,6 +81,7 @@ export async function deliver(input: DeliveryInput): Promise<DeliveryResult> {
     maxResponseBytes: RESPONSE_EXCERPT_BYTES,
     signal: input.signal,
     lookup: input.lookup,
+    keepAlive: true,
   });
   if (!response.ok) {
     return {

@@ -110,6 +110,36 @@ export async function jobInsertStatement(
 }
 
 /**
+ * pg-boss's UPDATE that completes jobs, as SQL text and values to run as a CTE of a bigger statement (the
+ * worker records a delivery attempt and completes its job in ONE statement). Captured the same way as
+ * `jobInsertStatement`, and checked just as strictly.
+ */
+export async function jobCompleteStatement(
+  id: string,
+  firstPlaceholder: number,
+): Promise<{ sql: string; values: unknown[] }> {
+  const { boss } = await producer();
+  let captured: { text: string; values: unknown[] } | undefined;
+  const capture: SqlExecutor = {
+    async executeSql(text, values) {
+      captured = { text, values: values ?? [] };
+      return { rows: [{ count: "0" }] };
+    },
+  };
+  await boss.complete(DELIVERY_QUEUE, id, {}, { db: capture });
+  const text = captured?.text.trim() ?? "";
+  const values = captured?.values ?? [];
+  // pg-boss 10's completeJobs: WITH results AS (UPDATE … RETURNING *) SELECT COUNT(*) FROM results.
+  const match = /^WITH results AS \(([\s\S]*UPDATE[\s\S]*RETURNING \*)\s*\)\s*SELECT COUNT\(\*\) FROM results$/.exec(text);
+  const placeholders = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+  if (!match?.[1] || text.includes("$$") || Math.max(...placeholders) !== values.length) {
+    throw new Error("unexpected pg-boss job complete SQL: check jobCompleteStatement after upgrading pg-boss");
+  }
+  const sql = match[1].trim().replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + firstPlaceholder - 1}`);
+  return { sql, values };
+}
+
+/**
  * Inserts delivery jobs through `db` (a connection inside the caller's transaction), so the jobs commit
  * or roll back with the rows they deliver. Throws if pg-boss inserted fewer jobs than asked: its insert
  * silently skips jobs for a queue that does not exist, and a lost job would be a lost event.
@@ -130,7 +160,7 @@ export async function enqueueDeliveries(db: SqlExecutor, jobs: readonly NewDeliv
 }
 
 /*
- * Local wake-up: a worker in this process polls the queue every second or so; an ingest that just
+ * Local wake-up: a worker in this process polls the queue every half second; an ingest that just
  * committed jobs wakes it at once. Purely a latency shortcut: other processes find the jobs by polling.
  * Kept on globalThis because the custom server and Next's bundle each load their own copy of this module.
  */

@@ -14,7 +14,7 @@ import { resolveCallbackTarget, type Lookup } from "@/lib/events/ssrf";
 
 export type SafeRequest = {
   url: string;
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   headers?: Record<string, string>;
   body?: Buffer;
   timeoutMs: number;
@@ -24,6 +24,11 @@ export type SafeRequest = {
   /** Aborts the request from outside (a worker shutting down). */
   signal?: AbortSignal;
   lookup?: Lookup;
+  /**
+   * Reuse connections (callback deliveries). A kept-alive connection is only ever reused for a request
+   * whose own address check resolved to the very address it is connected to (agents are keyed by it).
+   */
+  keepAlive?: boolean;
 };
 
 export type SafeFailureKind =
@@ -45,6 +50,37 @@ function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
     if (options?.all) callback(null, [{ address, family }]);
     else callback(null, address, family);
   }) as unknown as LookupFunction;
+}
+
+/*
+ * Keep-alive agents, one per (scheme, host, port, checked address): a pooled socket is connected to the
+ * address that was checked when it was made, and it is handed only to later requests whose check
+ * resolved to that same address, so DNS rebinding cannot ride on it. Idle sockets close after 4 s (before
+ * the 5 s keep-alive timeout of Node servers); the map is bounded, the oldest agent going first.
+ */
+const MAX_AGENTS = 256;
+const IDLE_SOCKET_MS = 4_000;
+const agents = new Map<string, http.Agent>();
+
+function keepAliveAgent(url: URL, target: { address: string; family: 4 | 6 }): http.Agent {
+  const key = `${url.protocol}//${url.host}|${target.address}|${target.family}`;
+  const existing = agents.get(key);
+  if (existing) return existing;
+  const options = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: "lifo" as const };
+  const agent = url.protocol === "https:" ? new https.Agent(options) : new http.Agent(options);
+  agents.set(key, agent);
+  if (agents.size > MAX_AGENTS) {
+    const [oldestKey, oldest] = agents.entries().next().value as [string, http.Agent];
+    agents.delete(oldestKey);
+    oldest.destroy();
+  }
+  return agent;
+}
+
+/** A kept-alive socket the receiver closed just as we reused it: worth one retry on a fresh connection. */
+function staleSocketError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED";
 }
 
 function describe(error: unknown): string {
@@ -93,6 +129,7 @@ function send(
   started: number,
   interrupted: () => SafeResponse,
   failure: (kind: SafeFailureKind, error: string) => SafeResponse,
+  fresh = false,
 ): Promise<SafeResponse> {
   const url = new URL(request.url);
   const client = url.protocol === "https:" ? https : http;
@@ -109,12 +146,22 @@ function send(
     const outgoing = client.request(url, {
       method: request.method,
       headers,
-      // A fresh connection each time: a pooled socket could outlive the address check it was made under.
-      agent: false,
+      // Without keep-alive, a fresh connection each time; with it, an agent bound to the checked address.
+      agent: request.keepAlive && !fresh ? keepAliveAgent(url, target) : false,
       lookup: pinnedLookup(target.address, target.family),
       signal,
     });
-    outgoing.on("error", (error) => settle(signal.aborted ? interrupted() : failure("network", describe(error))));
+    outgoing.on("error", (error) => {
+      if (settled) return;
+      if (!signal.aborted && outgoing.reusedSocket && !fresh && staleSocketError(error)) {
+        // Nothing was answered on this socket; the body may have been read, so this can deliver twice
+        // (at-least-once: receivers dedupe on the event id).
+        settled = true;
+        resolve(send(request, target, signal, started, interrupted, failure, true));
+        return;
+      }
+      settle(signal.aborted ? interrupted() : failure("network", describe(error)));
+    });
     outgoing.on("response", (response) => {
       const chunks: Buffer[] = [];
       let kept = 0;
@@ -128,7 +175,8 @@ function send(
           truncated,
           ms: elapsed(started),
         });
-        response.destroy();
+        // A response read to its end leaves a kept-alive socket reusable; anything else closes it.
+        if (!response.complete) response.destroy();
       };
       response.on("data", (chunk: Buffer) => {
         const room = request.maxResponseBytes - kept;

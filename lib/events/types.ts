@@ -57,16 +57,37 @@ export type SubscriptionContext = {
   /** The instance's webhook URL (`/elements/api-v2/events/{key}/{base64 id}`). */
   webhookUrl: string;
   configuration: Record<string, unknown>;
+  /** OAuth connectors: a current access token and the provider's API base (`providerApiUrl`). */
+  oauth?: { accessToken: string; apiUrl: string };
+  /** Ends every provider call of this sync at once (its overall deadline). */
+  signal?: AbortSignal;
 };
 
 /** One webhook created at the provider (a MailChimp list webhook, a ConnectWise callback), kept to remove it later. */
 export type ProviderSubscription = { id: string; scope?: string };
+
+export type RegisterResult =
+  /** Every webhook the instance should have: the ones kept from `existing` and the ones just created. */
+  | { ok: true; subscriptions: ProviderSubscription[] }
+  /**
+   * `subscriptions`: what exists at the provider so far (kept and created before the failure), so the
+   * caller records them and can remove them later instead of leaving them orphaned.
+   */
+  | { ok: false; reason: string; subscriptions?: ProviderSubscription[] };
 
 /**
  * The seam for provider-side registration (MailChimp, Campaign Monitor, ConnectWise): called when events
  * are switched on or the instance is deleted. Like webhook handlers, these return results, never throw.
  */
 export type WebhookSubscriptionHandler = {
-  register(context: SubscriptionContext): Promise<{ ok: true; subscriptions: ProviderSubscription[] } | { ok: false; reason: string }>;
+  /**
+   * Makes sure every scope the instance wants (its lists, its callback types) has a webhook for
+   * `webhookUrl`: a scope in `existing` is kept as recorded, one the provider already has for this URL
+   * is adopted, any other is created. Safe to call again after any failure.
+   */
+  register(context: SubscriptionContext & { existing: ProviderSubscription[] }): Promise<RegisterResult>;
+  /** Deletes these webhooks; one the provider no longer has counts as removed. */
   unregister(context: SubscriptionContext & { subscriptions: ProviderSubscription[] }): Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** What one scope is called in sentences: "list" / "lists", "callback" / "callbacks". */
+  scopeName: { one: string; other: string };
 };

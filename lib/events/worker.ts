@@ -3,12 +3,13 @@ import type { PoolClient } from "pg";
 import { env } from "@/lib/env";
 import { deliver, DELIVERY_TIMEOUT_MS, type DeliveryResult } from "@/lib/events/deliver";
 import { uuidv7 } from "@/lib/events/ids";
-import { executorFor, inTransaction, eventsPool } from "@/lib/events/pg-pool";
+import { executorFor, inTransaction, eventsPool, type SqlExecutor } from "@/lib/events/pg-pool";
 import {
   DELIVERY_QUEUE,
   QUEUE_OPTIONS,
   deliveryJobSchema,
   enqueueDeliveries,
+  jobCompleteStatement,
   onEnqueued,
   type DeliveryJob,
 } from "@/lib/events/queue";
@@ -20,8 +21,15 @@ import { log } from "@/lib/log";
  * The delivery worker: pg-boss workers on the `deliveries` queue. Any number of processes may run one
  * against the same database; jobs are handed out with SKIP LOCKED, so more workers = more throughput.
  *
- * Per job: load the event → POST it (deliver.ts) → in one transaction record the attempt, move the event
- * to its next state, schedule the next try (a new job with `startAfter`), complete this job. Outcomes:
+ * One dispatcher per process keeps up to `concurrency` deliveries in flight: it fetches as many due jobs
+ * as it has free slots (one pg-boss fetch, SKIP LOCKED), loads their events in one query, and starts each
+ * delivery on its own (a slow receiver holds up only its own slot). It fetches again at once when a slot
+ * frees while there is a backlog, when an ingest in this process enqueues jobs, and otherwise every
+ * `pollingIntervalSeconds` (jobs of other processes, retries coming due).
+ *
+ * Per job: POST the event (deliver.ts) → ONE statement (atomic on its own) records the attempt, moves
+ * the event to its next state and completes this job; a retry also schedules the next try (a new job
+ * with `startAfter`) in the same transaction. Outcomes:
  * 2xx → DELIVERED; 410 → DISABLED and the instance's automatic delivery off; a refused URL (SSRF guard)
  * or no callback URL → DEAD at once (retrying cannot help; fix the URL, then redeliver); anything else →
  * RETRYING on the schedule, DEAD after the last delay. A worker stopped mid-delivery records nothing and
@@ -76,15 +84,15 @@ type Outcome = {
 
 class Abandoned extends Error {}
 
-async function loadEvent(id: string): Promise<EventForDelivery | undefined> {
-  const { rows } = await eventsPool().query<EventForDelivery>(
-    `SELECT e.id, e.event_id, e.instance_id, e.payload, e.job_id, i.configuration, i.secrets_encrypted,
+const LOAD_EVENTS = `SELECT e.id, e.event_id, e.instance_id, e.payload, e.job_id, i.configuration, i.secrets_encrypted,
             i.delivery_disabled_at IS NOT NULL AS delivery_disabled
        FROM events e JOIN instances i ON i.id = e.instance_id
-      WHERE e.id = $1`,
-    [id],
-  );
-  return rows[0];
+      WHERE e.id = ANY($1::uuid[])`;
+
+/** The events of a fetched batch, in one query. */
+async function loadEvents(ids: string[]): Promise<Map<string, EventForDelivery>> {
+  const { rows } = await eventsPool().query<EventForDelivery>({ name: "hookline_worker_load_events", text: LOAD_EVENTS, values: [ids] });
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 function skipped(error: string): DeliveryResult {
@@ -125,85 +133,131 @@ async function attempt(event: EventForDelivery, job: DeliveryJob, settings: Sett
   return { url: typeof url === "string" ? url : null, startedAt, result, disabledSkip };
 }
 
-async function record(
-  client: PoolClient,
-  jobId: string,
-  event: EventForDelivery,
-  job: DeliveryJob,
-  tried: Awaited<ReturnType<typeof attempt>>,
-  outcome: Outcome,
-): Promise<{ attempt: number; owned: boolean }> {
-  const { result, startedAt } = tried;
-  const { rows } = await client.query<{ job_id: string | null; attempts: number }>(
-    "SELECT job_id, attempts FROM events WHERE id = $1 FOR UPDATE",
-    [event.id],
-  );
-  const current = rows[0];
-  if (!current) return { attempt: 0, owned: false };
-  const number = current.attempts + 1;
-  // A redeliver may have taken the event over while we were sending: record the attempt, change nothing else.
-  const owned = current.job_id === jobId;
-  const nextJobId = owned && outcome.status === "RETRYING" ? uuidv7() : null;
-  await client.query(
-    `UPDATE events SET attempts = $2, last_attempt_at = $3, last_status_code = $4, last_error = $5
-       ${owned ? `, status = $6::"EventStatus", job_id = $7::uuid,
-         next_attempt_at = CASE WHEN $8::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $8::float8) END,
-         delivered_at = CASE WHEN $6 = 'DELIVERED' THEN now() ELSE delivered_at END` : ""}
-     WHERE id = $1`,
-    [event.id, number, startedAt, result.status, result.error, ...(owned ? [outcome.status, nextJobId, outcome.delaySeconds] : [])],
-  );
-  await client.query(
-    `INSERT INTO delivery_attempts (id, event_id, attempt, started_at, url, status_code, latency_ms, response_excerpt, error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [uuidv7(), event.id, number, startedAt, tried.url, result.status, result.ms, result.excerpt, result.error],
-  );
-  if (owned && nextJobId && outcome.delaySeconds !== null) {
-    await enqueueDeliveries(executorFor(client), [
-      { id: nextJobId, data: { ...job, step: job.step + 1 }, startAfterSeconds: outcome.delaySeconds },
-    ]);
-  }
-  if (owned && outcome.disableInstance) {
-    await client.query("UPDATE instances SET delivery_disabled_at = now() WHERE id = $1 AND delivery_disabled_at IS NULL", [
-      event.instance_id,
-    ]);
-  }
-  if (owned && outcome.enableInstance) {
-    await client.query("UPDATE instances SET delivery_disabled_at = NULL WHERE id = $1", [event.instance_id]);
-  }
-  return { attempt: number, owned };
+/**
+ * The attempt, the event's next state and this job's completion as ONE statement (data-modifying CTEs,
+ * one round trip, atomic). The event row is locked first (`cur`): a redeliver may have taken the event
+ * over while we were sending (its `job_id` is no longer ours), and then the attempt is recorded and the
+ * attempt count moves, but nothing else changes.
+ */
+function recordStatement(outcome: Outcome): string {
+  const instanceUpdate = outcome.disableInstance
+    ? `, instance AS (UPDATE instances SET delivery_disabled_at = now()
+         WHERE id = $13 AND delivery_disabled_at IS NULL AND EXISTS (SELECT 1 FROM upd WHERE upd.owned))`
+    : outcome.enableInstance
+      ? `, instance AS (UPDATE instances SET delivery_disabled_at = NULL
+           WHERE id = $13 AND EXISTS (SELECT 1 FROM upd WHERE upd.owned))`
+      : "";
+  return `WITH cur AS (SELECT id, job_id IS NOT DISTINCT FROM $2::uuid AS owned FROM events WHERE id = $1::uuid FOR UPDATE),
+    upd AS (
+      UPDATE events e SET attempts = e.attempts + 1, last_attempt_at = $3, last_status_code = $4, last_error = $5,
+          status = CASE WHEN cur.owned THEN $6::"EventStatus" ELSE e.status END,
+          job_id = CASE WHEN cur.owned THEN $7::uuid ELSE e.job_id END,
+          next_attempt_at = CASE WHEN NOT cur.owned THEN e.next_attempt_at
+                                 WHEN $8::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $8::float8) END,
+          delivered_at = CASE WHEN cur.owned AND $6::"EventStatus" = 'DELIVERED' THEN now() ELSE e.delivered_at END
+        FROM cur WHERE e.id = cur.id
+        RETURNING e.id, e.attempts, cur.owned),
+    attempt AS (
+      INSERT INTO delivery_attempts (id, event_id, attempt, started_at, url, status_code, latency_ms, response_excerpt, error)
+        SELECT $9::uuid, upd.id, upd.attempts, $3, $10, $4, $11, $12, $5 FROM upd)${instanceUpdate},
+    completed AS (%COMPLETE%)
+    SELECT upd.attempts, upd.owned, $13::int AS instance_id FROM upd`;
 }
 
-/** One job, start to finish. Throws only when the job must be retried by pg-boss (shutdown, database trouble). */
-async function processJob(boss: PgBoss, job: PgBoss.Job<unknown>, settings: Settings, signal: AbortSignal): Promise<void> {
+async function record(
+  db: Pick<PoolClient, "query">,
+  jobId: string,
+  event: EventForDelivery,
+  tried: Awaited<ReturnType<typeof attempt>>,
+  outcome: Outcome,
+  nextJobId: string | null,
+): Promise<{ attempt: number; owned: boolean }> {
+  const { result, startedAt } = tried;
+  const values: unknown[] = [
+    event.id,
+    jobId,
+    startedAt,
+    result.status,
+    result.error,
+    outcome.status,
+    nextJobId,
+    outcome.delaySeconds,
+    uuidv7(),
+    tried.url,
+    result.ms,
+    result.excerpt,
+    event.instance_id,
+  ];
+  const complete = await jobCompleteStatement(jobId, values.length + 1);
+  values.push(...complete.values);
+  const shape = outcome.disableInstance ? "disable" : outcome.enableInstance ? "enable" : "plain";
+  const { rows } = await db.query<{ attempts: number; owned: boolean }>({
+    name: `hookline_worker_record_${shape}`,
+    text: recordStatement(outcome).replace("%COMPLETE%", complete.sql),
+    values,
+  });
+  const row = rows[0];
+  return row ? { attempt: row.attempts, owned: row.owned } : { attempt: 0, owned: false };
+}
+
+/**
+ * One job, start to finish. Resolves when the job is settled (recorded and completed, or dropped and
+ * completed); throws only when the job must be retried by pg-boss (shutdown, database trouble).
+ */
+async function processJob(
+  boss: PgBoss,
+  job: PgBoss.Job<unknown>,
+  event: EventForDelivery | undefined,
+  settings: Settings,
+  signal: AbortSignal,
+): Promise<void> {
   const data = deliveryJobSchema.safeParse(job.data);
-  if (!data.success) {
-    log("error", "delivery job with bad data dropped", { jobId: job.id });
+  if (!data.success) log("error", "delivery job with bad data dropped", { jobId: job.id });
+  // Gone (instance deleted) or superseded (redelivered since this job was made): nothing to do.
+  if (!data.success || !event || event.job_id !== job.id) {
+    await boss.complete(DELIVERY_QUEUE, job.id, {}, { db: executorFor(eventsPool()) });
     return;
   }
-  const event = await loadEvent(data.data.event);
-  // Gone (instance deleted) or superseded (redelivered since this job was made): nothing to do.
-  if (!event || event.job_id !== job.id) return;
 
   const tried = await attempt(event, data.data, settings, signal);
   if (tried.result.aborted) throw new Abandoned("worker stopped during delivery");
   const outcome = decide(data.data, tried.result, settings.schedule, tried.disabledSkip);
-  const recorded = await inTransaction(async (client) => {
-    const done = await record(client, job.id, event, data.data, tried, outcome);
-    // Completing the job in the same transaction: a crash after COMMIT cannot make pg-boss retry a try
-    // that was already recorded and rescheduled.
-    await boss.complete(DELIVERY_QUEUE, job.id, {}, { db: executorFor(client) });
-    return done;
-  });
-  log("info", "delivery attempt", {
-    eventId: event.event_id,
-    instanceId: event.instance_id,
-    attempt: recorded.attempt,
-    status: tried.result.status,
-    ms: tried.result.ms,
-    outcome: recorded.owned ? outcome.status : "superseded",
-    ...(tried.result.error ? { error: tried.result.error } : {}),
-  });
+  let recorded: { attempt: number; owned: boolean };
+  if (outcome.status === "RETRYING" && outcome.delaySeconds !== null) {
+    // The next try's job commits with the attempt, and only if this job still owned the event.
+    const nextJobId = uuidv7();
+    const delaySeconds = outcome.delaySeconds;
+    recorded = await inTransaction(async (client) => {
+      const done = await record(client, job.id, event, tried, outcome, nextJobId);
+      if (done.owned) {
+        await enqueueDeliveries(executorFor(client), [
+          { id: nextJobId, data: { ...data.data, step: data.data.step + 1 }, startAfterSeconds: delaySeconds },
+        ]);
+      }
+      return done;
+    });
+  } else {
+    // Completing the job in the same statement: a crash after it cannot make pg-boss retry a try that was
+    // already recorded.
+    recorded = await record(eventsPool(), job.id, event, tried, outcome, null);
+  }
+  if (!recorded.owned || outcome.status !== "DELIVERED") {
+    log("info", "delivery attempt", {
+      eventId: event.event_id,
+      instanceId: event.instance_id,
+      attempt: recorded.attempt,
+      status: tried.result.status,
+      ms: tried.result.ms,
+      outcome: recorded.owned ? outcome.status : "superseded",
+      ...(tried.result.error ? { error: tried.result.error } : {}),
+    });
+  } else {
+    log("debug", "delivery attempt", { eventId: event.event_id, attempt: recorded.attempt, ms: tried.result.ms, outcome: "DELIVERED" });
+  }
 }
+
+/** Fetches of at most this many jobs: a larger backlog is taken in several fetches as slots free. */
+const MAX_FETCH = 32;
 
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<DeliveryWorker> {
   const settings: Settings = {
@@ -212,16 +266,15 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     allowPrivate: options.allowPrivate ?? env().HOOKLINE_ALLOW_PRIVATE_CALLBACKS,
   };
   const concurrency = options.concurrency ?? env().HOOKLINE_WORKER_CONCURRENCY;
+  const pollMs = Math.max(0.5, options.pollingIntervalSeconds ?? 0.5) * 1000;
   // Event rows are read and written through the shared events pool; a worker process may have no DATABASE_URL.
-  eventsPool(options.connectionString);
-  // A few polling loops, each taking a small batch: one slow receiver holds up only its own batch,
-  // and an idle process costs a handful of cheap queries per second, not one per delivery slot.
-  const loops = Math.min(concurrency, 4);
-  const batchSize = Math.ceil(concurrency / loops);
+  const pool = eventsPool(options.connectionString);
 
+  // pg-boss here runs the queue's maintenance (expiring the jobs of dead workers) and is the API for
+  // fetch/complete/fail; the dispatcher below does the fetching, over the events pool.
   const boss = new PgBoss({
     connectionString: options.connectionString,
-    max: loops + 2,
+    max: 2,
     application_name: "hookline-worker",
     schedule: false,
     supervise: true,
@@ -230,53 +283,109 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   boss.on("error", (error) => log("error", "delivery worker error", { error: error.message }));
   await boss.start();
   await boss.createQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, ...QUEUE_OPTIONS });
-
-  const inFlight = new Set<AbortController>();
-  const handle = async (jobs: PgBoss.Job<unknown>[]) => {
-    const results = await Promise.allSettled(
-      jobs.map(async (job) => {
-        const controller = new AbortController();
-        inFlight.add(controller);
-        try {
-          await processJob(boss, job, settings, controller.signal);
-        } finally {
-          inFlight.delete(controller);
-        }
-      }),
-    );
-    const failed = jobs.filter((_, i) => results[i]?.status === "rejected");
-    for (const [i, result] of results.entries()) {
-      if (result.status === "rejected" && !(result.reason instanceof Abandoned)) {
-        log("error", "delivery job failed; the queue will retry it", { jobId: jobs[i]?.id, error: String(result.reason) });
-      }
-    }
-    // Only the failed jobs go back to the queue; pg-boss completes the rest when this returns.
-    if (failed.length) await boss.fail(DELIVERY_QUEUE, failed.map((job) => job.id));
+  // pg-boss's fetch statement, prepared once per connection (its text depends only on the options).
+  const fetchDb: SqlExecutor = {
+    executeSql: (text, values) => pool.query({ name: "hookline_worker_fetch", text, values }),
   };
 
-  const workerIds: string[] = [];
-  for (let i = 0; i < loops; i += 1) {
-    workerIds.push(
-      await boss.work<unknown>(
-        DELIVERY_QUEUE,
-        { batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
-        handle,
-      ),
-    );
-  }
-  const unsubscribe = onEnqueued(() => {
-    for (const id of workerIds) boss.notifyWorker(id);
-  });
-  log("info", "delivery worker started", { loops, batchSize, schedule: settings.schedule });
+  const inFlight = new Map<string, AbortController>();
+  let running = true;
+  let backlog = false;
+  let woken = false;
+  let wake: (() => void) | undefined;
+  const signalLoop = () => {
+    woken = true;
+    wake?.();
+  };
+
+  const failJobs = async (ids: string[]) => {
+    await boss.fail(DELIVERY_QUEUE, ids).catch((error: unknown) => {
+      // Not fatal: the jobs stay active and pg-boss's maintenance expires and retries them.
+      log("error", "could not return delivery jobs to the queue", { error: String(error), jobs: ids.length });
+    });
+  };
+
+  const run = (job: PgBoss.Job<unknown>, event: EventForDelivery | undefined) => {
+    const controller = new AbortController();
+    inFlight.set(job.id, controller);
+    void processJob(boss, job, event, settings, controller.signal)
+      .catch(async (error: unknown) => {
+        if (!(error instanceof Abandoned)) {
+          log("error", "delivery job failed; the queue will retry it", { jobId: job.id, error: String(error) });
+        }
+        await failJobs([job.id]);
+      })
+      .finally(() => {
+        inFlight.delete(job.id);
+        if (backlog) signalLoop();
+      });
+  };
+
+  const loop = async () => {
+    while (running) {
+      const free = concurrency - inFlight.size;
+      if (free > 0) {
+        woken = false;
+        const batchSize = Math.min(free, MAX_FETCH);
+        let jobs: PgBoss.Job<unknown>[] = [];
+        try {
+          jobs = await boss.fetch<unknown>(DELIVERY_QUEUE, { batchSize, db: fetchDb });
+        } catch (error) {
+          log("error", "delivery worker could not fetch jobs", { error: String(error) });
+        }
+        backlog = jobs.length === batchSize;
+        if (jobs.length && !running) {
+          await failJobs(jobs.map((job) => job.id));
+          break;
+        }
+        if (jobs.length) {
+          let events: Map<string, EventForDelivery> | undefined;
+          try {
+            events = await loadEvents(jobs.map((job) => (job.data as { event?: unknown })?.event).filter(isUuidString));
+          } catch (error) {
+            log("error", "delivery worker could not load events; the queue will retry them", { error: String(error) });
+            await failJobs(jobs.map((job) => job.id));
+          }
+          if (events) for (const job of jobs) run(job, events.get((job.data as { event?: string })?.event ?? ""));
+          // A full fetch means more may be waiting: take them as soon as there is room.
+          if (backlog && inFlight.size < concurrency) continue;
+        }
+      }
+      if (!running) break;
+      if (woken && inFlight.size < concurrency) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, pollMs);
+        function done() {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
+      });
+    }
+  };
+  const looping = loop();
+  const unsubscribe = onEnqueued(signalLoop);
+  log("info", "delivery worker started", { concurrency, pollMs, schedule: settings.schedule });
 
   return {
     async stop({ graceMs = 15_000 } = {}) {
       unsubscribe();
-      const stopped = boss.stop({ graceful: true, timeout: Math.max(graceMs, 1000), wait: true });
+      running = false;
+      wake?.();
+      await looping;
       const waitUntil = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
-      for (const controller of inFlight) controller.abort();
-      await stopped;
+      for (const controller of inFlight.values()) controller.abort();
+      // Aborted deliveries return their jobs to the queue (failJobs) before pg-boss stops.
+      while (inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
+      await boss.stop({ graceful: true, timeout: 1000, wait: true });
     },
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isUuidString(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
 }

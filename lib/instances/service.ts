@@ -13,6 +13,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { Instance, Prisma } from "@/lib/generated/prisma/client";
 import { decryptSecrets, isSecretKey, maskedConfiguration, splitSecrets } from "@/lib/instances/secrets";
+import { removeSubscriptionsBeforeDelete, syncAfterSave } from "@/lib/instances/subscriptions";
 import { exchangeCodeForInstance, grantColumns, type OAuthGrant } from "@/lib/oauth/grant";
 
 /** Who is acting: every read and write is scoped to one organization. */
@@ -77,7 +78,7 @@ export async function createInstance(
       ...(grant ? grantColumns(grant) : {}),
     },
   });
-  return { instance, token };
+  return { instance: await syncAfterSave(instance), token };
 }
 
 export async function listInstances(actor: Actor, filter: InstanceFilter = {}): Promise<Instance[]> {
@@ -135,7 +136,7 @@ export async function updateInstance(actor: Actor, id: number, body: unknown): P
   if (!checked.ok) throw new AppError("bad_request", checked.message, checked.fieldErrors);
 
   const { plain, secretsEncrypted } = splitSecrets(connector, checked.value);
-  return db().instance.update({
+  const updated = await db().instance.update({
     where: { id: instance.id },
     data: {
       ...(value.name !== undefined ? { name: value.name } : {}),
@@ -146,15 +147,22 @@ export async function updateInstance(actor: Actor, id: number, body: unknown): P
       eventsEnabled: plain[EVENTS_ENABLED] === true,
     },
   });
+  return syncAfterSave(updated);
 }
 
 export async function setEventsEnabled(actor: Actor, id: number, enabled: boolean): Promise<Instance> {
   return updateInstance(actor, id, { configuration: { [EVENTS_ENABLED]: enabled } });
 }
 
-export async function deleteInstance(actor: Actor, id: number): Promise<void> {
+/**
+ * Deletes an instance after removing its webhooks at the provider. That removal is best effort (see
+ * `removeSubscriptionsBeforeDelete`): a failure comes back as `warning`, and the delete happens anyway.
+ */
+export async function deleteInstance(actor: Actor, id: number): Promise<{ warning?: string }> {
   const instance = await getInstance(actor, id);
+  const removal = await removeSubscriptionsBeforeDelete(instance);
   await db().instance.delete({ where: { id: instance.id } });
+  return removal;
 }
 
 /** Configuration as shown to people and API clients: secrets masked, aliases spelled as sent. */

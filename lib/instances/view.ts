@@ -22,6 +22,11 @@ export function toApiInstance(instance: Instance, options: { token?: string } = 
     valid: instance.status === "ACTIVE",
     disabled: false,
     webhookUrl: providerWebhookUrl(instance.elementKey, instance.id),
+    /** Whether Hookline's webhook is registered at the provider (NONE / ACTIVE / FAILED / MANUAL), and why not. */
+    subscription: {
+      status: instance.subscriptionStatus,
+      ...(instance.subscriptionError ? { error: instance.subscriptionError } : {}),
+    },
     createdDate: instance.createdAt.toISOString(),
     updatedDate: instance.updatedAt.toISOString(),
   };

@@ -7,6 +7,7 @@ import { publicUrl } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { OAuthAuthorization } from "@/lib/generated/prisma/client";
 import { createInstance, fullConfiguration, getInstance } from "@/lib/instances/service";
+import { syncSubscriptions } from "@/lib/instances/subscriptions";
 import { log } from "@/lib/log";
 import { buildAuthorizeUrl } from "@/lib/oauth/authorize-url";
 import { clientOf, requireOAuthConnector, type ClientCredentials, type OAuthConnector } from "@/lib/oauth/config";
@@ -262,6 +263,11 @@ export async function completeAuthorization(user: FlowUser, input: CallbackParam
     const updated = await db().instance.updateMany({ where: { id: row.instanceId, organizationId: row.organizationId }, data: grantColumns(grant) });
     if (updated.count !== 1) return fail(row, { reason: "instance_gone", ...base, instanceId: undefined });
     instanceId = row.instanceId;
+    // Authorized again (or at last): register the webhooks that had to wait for a token.
+    // Never throws for the provider (the outcome is stored on the instance and shown on its page).
+    await syncSubscriptions(instanceId).catch((cause: unknown) =>
+      log("error", "webhook subscription sync failed", { instanceId, error: cause instanceof Error ? cause.message : String(cause) }),
+    );
   } else {
     try {
       const created = await createInstance({ organizationId: row.organizationId, userId: row.userId }, draft, { grant });

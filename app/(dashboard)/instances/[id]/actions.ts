@@ -35,14 +35,15 @@ export async function setEventsEnabledAction(id: unknown, enabled: unknown): Pro
   }
 }
 
-export async function deleteInstanceAction(id: unknown): Promise<ActionResult> {
+export async function deleteInstanceAction(id: unknown): Promise<ActionResult<{ warning?: string }>> {
   const user = await requireUser();
   const parsedId = zInstanceId.safeParse(id);
   if (!parsedId.success) return { ok: false, message: "Invalid request." };
   try {
-    await deleteInstance({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
+    // `warning`: the provider's webhooks could not be removed (the instance is deleted all the same).
+    const { warning } = await deleteInstance({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
     revalidatePath("/instances");
-    return { ok: true };
+    return { ok: true, data: warning ? { warning } : {} };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, message: error.message };
     throw error;

@@ -22,6 +22,7 @@ export function DeleteInstance({ instanceId, name }: { instanceId: number; name:
         return;
       }
       toast.success(`Deleted “${name}”`);
+      if (result.data.warning) toast.warning(`Its webhooks may still be registered at the provider: ${result.data.warning}`);
       router.push("/instances");
     });
 

@@ -7,6 +7,7 @@ import Link from "next/link";
 import { ConnectorMonogram } from "@/components/connector-tile";
 import { CopyButton } from "@/components/copy-button";
 import { InstanceStatusBadge } from "@/components/instance-status-badge";
+import { InstanceSubscription } from "@/components/instance-subscription";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -15,6 +16,7 @@ import { formatExactTime, formatRelativeTime } from "@/lib/format";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { DeleteInstance } from "./delete-instance";
 import { EventsSwitch } from "./events-switch";
+import { InstanceEventLog } from "./instance-event-log";
 import { configurationEntries, loadInstance } from "./load-instance";
 
 type Props = { params: Promise<{ id: string }> };
@@ -138,6 +140,10 @@ export default async function InstancePage({ params }: Props) {
             </div>
           </CardContent>
         </Card>
+
+        <InstanceSubscription instance={instance} connector={connector} />
+
+        <InstanceEventLog instance={instance} />
 
         <Card>
           <CardHeader>

@@ -1,0 +1,55 @@
+// Ingest throughput: Hookline's webhook endpoint (production build, worker running, durable storage
+// and the delivery job in the same commit) against a bare node:http server doing one pg INSERT of
+// the body per request into the same PostgreSQL, at increasing concurrency. Target: ratio ≥ 0.8.
+import autocannon from "autocannon";
+import { startBaseline } from "./baseline-server";
+import { freePort, report } from "./lib";
+import { campaignMonitorBody, startBenchHookline, startReceiver } from "./setup";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const levels = (process.env.BENCH_CONNECTIONS ?? "1,16,64").split(",").map(Number);
+
+type Run = { rps: number; p50: number; p99: number; non2xx: number; errors: number };
+
+async function load(url: string, connections: number, body: string): Promise<Run> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    connections,
+    duration: seconds,
+    headers: { "content-type": "application/json" },
+    body,
+  });
+  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+const receiver = await startReceiver();
+// BENCH_WORKER=false measures ingest alone (deliveries then wait in the queue).
+const worker = process.env.BENCH_WORKER ?? "true";
+const hookline = await startBenchHookline({ callbackUrl: receiver.url, env: { HOOKLINE_WORKER: worker } });
+const baseline = await startBaseline(hookline.databaseUrl, await freePort());
+const body = campaignMonitorBody();
+const rows: Record<string, string | number>[] = [];
+try {
+  // Warm both (JIT, pools) before measuring.
+  await load(hookline.webhookUrl, 8, body);
+  await load(baseline.url, 8, body);
+  for (const connections of levels) {
+    const h = await load(hookline.webhookUrl, connections, body);
+    const b = await load(baseline.url, connections, body);
+    rows.push({
+      connections,
+      "hookline req/s": h.rps,
+      "baseline req/s": b.rps,
+      ratio: (h.rps / b.rps).toFixed(2),
+      "hookline p50/p99 ms": `${h.p50}/${h.p99}`,
+      "baseline p50/p99 ms": `${b.p50}/${b.p99}`,
+      "hookline non-2xx": h.non2xx + h.errors,
+    });
+  }
+} finally {
+  await baseline.stop();
+  await hookline.stop();
+  await receiver.close();
+}
+report("ingest", rows, { seconds, worker, target: "ratio >= 0.8" });

@@ -1,0 +1,110 @@
+// A running Hookline (production build, delivery worker on) on a fresh database, with one Campaign
+// Monitor instance whose events go to a local receiver: what the ingest and latency benchmarks load.
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createTestDatabase } from "@/lib/db/test-database";
+import { freePort, startHookline, stopGroup, waitForHttp } from "./lib";
+
+export type Receiver = { url: string; received: (body: Buffer, at: number) => void; close: () => Promise<void> };
+
+/**
+ * What-if switches for measuring the schema's share of the cost (never for published figures without
+ * saying so): BENCH_EVENT_TRIGGERS=off disables the live log's per-row triggers on `events`,
+ * BENCH_BODY_TRGM=off drops the trigram index on `webhook_requests.body`.
+ */
+async function applyBenchVariant(url: string): Promise<void> {
+  const statements: string[] = [];
+  if (process.env.BENCH_EVENT_TRIGGERS === "off") {
+    statements.push("ALTER TABLE events DISABLE TRIGGER USER");
+  }
+  if (process.env.BENCH_BODY_TRGM === "off") statements.push("DROP INDEX IF EXISTS webhook_requests_body_trgm_idx");
+  if (!statements.length) return;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A callback receiver answering 200 at once; `onBody` sees every delivery. */
+export async function startReceiver(onBody: (body: Buffer, at: number) => void = () => undefined) {
+  const port = await freePort();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      onBody(Buffer.concat(chunks), performance.now());
+      res.writeHead(200).end("ok");
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${port}/hook`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export async function startBenchHookline(options: { callbackUrl: string; env?: Record<string, string> }) {
+  const database = await createTestDatabase(process.env.DATABASE_URL);
+  await applyBenchVariant(database.url);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "hookline-bench-"));
+  await chmod(dataDir, 0o755);
+  const port = await freePort();
+  const userSecret = randomBytes(24).toString("base64url");
+  const orgSecret = randomBytes(24).toString("base64url");
+  const child = startHookline({
+    DATABASE_URL: database.url,
+    PORT: String(port),
+    HOSTNAME: "127.0.0.1",
+    HOOKLINE_DATA_DIR: dataDir,
+    HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HOOKLINE_ADMIN_EMAIL: "bench@hookline.test",
+    HOOKLINE_ADMIN_PASSWORD: "bench-password-123",
+    HOOKLINE_BOOTSTRAP_USER_SECRET: userSecret,
+    HOOKLINE_BOOTSTRAP_ORG_SECRET: orgSecret,
+    ...options.env,
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/login`, 300_000);
+  const response = await fetch(`${base}/elements/api-v2/instances`, {
+    method: "POST",
+    headers: { authorization: `User ${userSecret}, Organization ${orgSecret}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      element: { key: "campaignmonitor" },
+      name: "Bench",
+      configuration: {
+        "oauth.callback.url": `${base}/oauth/callback`,
+        "oauth.api.key": "bench",
+        "oauth.api.secret": "bench-secret",
+        "event.notification.enabled": true,
+        "event.notification.callback.url": options.callbackUrl,
+        "event.notification.signature.key": "bench-signature-key",
+        "events.list.ids": "bench-list",
+      },
+    }),
+  });
+  const instance = (await response.json()) as { id: number; webhookUrl: string };
+  if (!response.ok) throw new Error(`could not create the bench instance: ${JSON.stringify(instance)}`);
+  return {
+    base,
+    databaseUrl: database.url,
+    webhookUrl: instance.webhookUrl,
+    stop: async () => {
+      await stopGroup(child);
+      await database.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Campaign Monitor webhook body (one Subscribe event), optionally tagged so deliveries can be matched. */
+export function campaignMonitorBody(tag = "bench"): string {
+  return JSON.stringify({
+    Events: [{ Type: "Subscribe", Date: "2026-11-25 10:00:00", EmailAddress: `${tag}@example.org`, Name: "Bench", CustomFields: [] }],
+    ListID: "bench-list",
+  });
+}

@@ -1,0 +1,16 @@
+import { getToken } from "next-auth/jwt";
+import type { NextRequest } from "next/server";
+import { db } from "@/lib/db/client";
+
+export type RequestUser = { id: string; organizationId: string };
+
+/**
+ * The signed-in user behind a route handler request, from the next-auth session cookie (the same JWT
+ * `getServerSession` decodes, read from the request itself so long-lived handlers and tests can call
+ * it), loaded fresh so a deleted account loses access at once. Null without a valid session.
+ */
+export async function userFromRequest(request: NextRequest): Promise<RequestUser | null> {
+  const token = await getToken({ req: request });
+  if (!token?.uid) return null;
+  return db().user.findUnique({ where: { id: token.uid }, select: { id: true, organizationId: true } });
+}

@@ -1,0 +1,424 @@
+import { getConnector } from "@/lib/connectors";
+import { decodeUtf8 } from "@/lib/connectors/webhooks/shared";
+import { deliveryHeaders } from "@/lib/events/deliver";
+import type { NotificationEvent } from "@/lib/events/envelope";
+import { isUuid } from "@/lib/events/ids";
+import { redactHeaders } from "@/lib/events/ingest";
+import type {
+  AttemptEntry,
+  BodyView,
+  EventLogDetail,
+  EventLogFilters,
+  EventLogPage,
+  EventLogRow,
+  EventStats,
+  LogStatus,
+} from "@/lib/events/log-schema";
+import { cursorFor, PAGE_SIZE, TIME_RANGES } from "@/lib/events/log-schema";
+import { eventsPool } from "@/lib/events/pg-pool";
+import { decodeCursor, type Cursor } from "@/lib/events/schema";
+import { AppError } from "@/lib/errors";
+import { decryptSecrets } from "@/lib/instances/secrets";
+
+/**
+ * Reads for the live event log (server only: raw SQL on the events pool). Every query is scoped to one
+ * organization and backed by an index (see migration 20261125040000_live_log): the keyset order
+ * (created_at DESC, id DESC) per organization, per instance, per status and per connector; the summary
+ * GIN index for event types; a trigram index over the raw request body for free text. Pages are keyset
+ * paginated, never OFFSET, so page 1000 costs what page 1 does.
+ */
+
+const CALLBACK_URL = "event.notification.callback.url";
+const SIGNATURE_KEY = "event.notification.signature.key";
+
+/** Positional parameters for one statement. */
+class Params {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+const ROW_COLUMNS = `e.id, e.event_id, e.organization_id, e.created_at, e.instance_id, i.name AS instance_name,
+       e.element_key, e.summary, e.event_count, e.status, e.attempts, e.last_status_code, e.delivered_at,
+       e.next_attempt_at, e.test,
+       (SELECT a.latency_ms FROM delivery_attempts a WHERE a.event_id = e.id
+         ORDER BY a.started_at DESC, a.attempt DESC LIMIT 1) AS latency_ms`;
+
+const ROW_FROM = `FROM events e JOIN instances i ON i.id = e.instance_id`;
+
+type RowRecord = {
+  id: string;
+  event_id: string;
+  organization_id: string;
+  created_at: Date;
+  instance_id: number;
+  instance_name: string;
+  element_key: string;
+  summary: unknown;
+  event_count: number;
+  status: LogStatus;
+  attempts: number;
+  last_status_code: number | null;
+  delivered_at: Date | null;
+  next_attempt_at: Date | null;
+  test: boolean;
+  latency_ms: number | null;
+};
+
+function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
+
+function toRow(record: RowRecord): EventLogRow {
+  const events = (Array.isArray(record.summary) ? record.summary : []) as Partial<NotificationEvent>[];
+  const first = events[0];
+  const connector = getConnector(record.element_key);
+  return {
+    id: record.id,
+    eventId: record.event_id,
+    createdAt: record.created_at.toISOString(),
+    instanceId: record.instance_id,
+    instanceName: record.instance_name,
+    elementKey: record.element_key,
+    connector: {
+      name: connector?.name ?? record.element_key,
+      monogram: connector?.tile.monogram ?? record.element_key.slice(0, 2).toUpperCase(),
+      color: connector?.tile.color ?? "#64748b",
+    },
+    eventType: first?.eventType ?? "UNKNOWN",
+    eventTypes: [...new Set(events.map((event) => event.eventType ?? "UNKNOWN"))],
+    objectType: first?.objectType ?? null,
+    objectId: first?.objectId ?? null,
+    eventCount: record.event_count,
+    status: record.status,
+    attempts: record.attempts,
+    lastStatusCode: record.last_status_code,
+    latencyMs: record.latency_ms,
+    deliveredAt: iso(record.delivered_at),
+    nextAttemptAt: iso(record.next_attempt_at),
+    test: record.test,
+  };
+}
+
+/**
+ * bytea `escape` encoding of the UTF-8 bytes of `text`, the form `hookline_body_text()` gives stored
+ * bodies: a backslash doubled, NUL and non-ASCII bytes as `\ooo`, everything else as is.
+ */
+export function escapeEncode(text: string): string {
+  let encoded = "";
+  for (const byte of Buffer.from(text, "utf8")) {
+    if (byte === 0x5c) encoded += "\\\\";
+    else if (byte === 0 || byte >= 0x80) encoded += `\\${byte.toString(8).padStart(3, "0")}`;
+    else encoded += String.fromCharCode(byte);
+  }
+  return encoded;
+}
+
+function likeContaining(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
+
+/**
+ * The ILIKE patterns for a search term: the term as typed, and as it appears inside a JSON string
+ * (quotes and backslashes escaped, non-ASCII possibly as \u00e9) or a form-encoded body (`%40` for `@`,
+ * `+` for a space), so a value is found however the provider encoded its body.
+ */
+export function searchPatterns(term: string): string[] {
+  const json = JSON.stringify(term).slice(1, -1);
+  const asciiJson = json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const uri = encodeURIComponent(term);
+  const variants = new Set([term, json, asciiJson, uri, uri.replace(/%20/g, "+")]);
+  return [...variants].map((variant) => likeContaining(escapeEncode(variant)));
+}
+
+type ConditionOptions = { now: Date; status: boolean };
+
+/** WHERE conditions for `filters`, always starting with the organization. */
+function conditions(params: Params, organizationId: string, filters: EventLogFilters, options: ConditionOptions): string[] {
+  const org = params.add(organizationId);
+  const where = [`e.organization_id = ${org}::uuid`];
+  if (filters.connector) where.push(`e.element_key = ${params.add(filters.connector)}`);
+  if (filters.instance) where.push(`e.instance_id = ${params.add(filters.instance)}::int`);
+  if (filters.type) where.push(`e.summary @> ${params.add(JSON.stringify([{ eventType: filters.type }]))}::jsonb`);
+  if (filters.status && options.status) where.push(`e.status = ${params.add(filters.status)}::"EventStatus"`);
+  if (filters.range) {
+    where.push(`e.created_at >= ${params.add(new Date(options.now.getTime() - TIME_RANGES[filters.range].ms))}::timestamptz`);
+  }
+  if (filters.q) {
+    const matches = searchPatterns(filters.q).map((pattern) => `hookline_body_text(r.body) ILIKE ${params.add(pattern)}`);
+    where.push(
+      `e.request_id IN (SELECT r.id FROM webhook_requests r WHERE r.organization_id = ${org}::uuid AND (${matches.join(" OR ")}))`,
+    );
+  }
+  return where;
+}
+
+function keysetBefore(params: Params, cursor: Cursor): string {
+  return `(e.created_at, e.id) < (${params.add(cursor.createdAt)}::timestamptz, ${params.add(cursor.id)}::uuid)`;
+}
+
+
+export type ListOptions = { cursor?: string | null; limit?: number; now?: Date };
+
+/** One page of the organization's events matching `filters`, newest first. */
+export async function listEventLog(organizationId: string, filters: EventLogFilters, options: ListOptions = {}): Promise<EventLogPage> {
+  const limit = Math.min(Math.max(options.limit ?? PAGE_SIZE, 1), 200);
+  const cursor = options.cursor ? decodeCursor(options.cursor) : null;
+  if (options.cursor && !cursor) throw new AppError("bad_request", "That page position is not valid; reload the page.");
+  const params = new Params();
+  const where = conditions(params, organizationId, filters, { now: options.now ?? new Date(), status: true });
+  if (cursor) where.push(keysetBefore(params, cursor));
+  const { rows } = await eventsPool().query<RowRecord>(
+    `SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE ${where.join(" AND ")}
+      ORDER BY e.created_at DESC, e.id DESC LIMIT ${params.add(limit + 1)}`,
+    params.values,
+  );
+  const page = rows.slice(0, limit).map(toRow);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: rows.length > limit && last ? cursorFor(last) : null };
+}
+
+/** Rows by id with their organization, for the notify hub to fan out (any organization: it routes them). */
+export async function fetchEventLogRows(ids: readonly string[]): Promise<{ organizationId: string; row: EventLogRow }[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await eventsPool().query<RowRecord>(`SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE e.id = ANY($1::uuid[])`, [ids]);
+  return rows.map((record) => ({ organizationId: record.organization_id, row: toRow(record) }));
+}
+
+/** The ids among `ids` whose raw request body contains `term` (the organization's only). */
+export async function idsMatchingText(organizationId: string, ids: readonly string[], term: string): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const params = new Params();
+  const where = conditions(params, organizationId, { q: term }, { now: new Date(), status: false });
+  where.push(`e.id = ANY(${params.add(ids)}::uuid[])`);
+  const { rows } = await eventsPool().query<{ id: string }>(`SELECT e.id FROM events e WHERE ${where.join(" AND ")}`, params.values);
+  return new Set(rows.map((row) => row.id));
+}
+
+export type CatchUp = {
+  rows: EventLogRow[];
+  /** Set when more rows were created since than `limit`: the rows are the newest ones, this the oldest of them. */
+  truncatedAt: Pick<EventLogRow, "createdAt" | "id"> | null;
+};
+
+/**
+ * What changed since `since` for a stream that reconnects: rows created after it (newest first, at most
+ * `limit`) and rows with a delivery attempt after it. The delivery status filter is left to the client,
+ * which also updates rows it shows that no longer match.
+ */
+export async function eventLogCatchUp(
+  organizationId: string,
+  filters: EventLogFilters,
+  since: Date,
+  limit = 500,
+): Promise<CatchUp> {
+  const created = new Params();
+  const createdWhere = conditions(created, organizationId, filters, { now: new Date(), status: false });
+  createdWhere.push(`e.created_at > ${created.add(since)}::timestamptz`);
+  const fresh = await eventsPool().query<RowRecord>(
+    `SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE ${createdWhere.join(" AND ")}
+      ORDER BY e.created_at DESC, e.id DESC LIMIT ${created.add(limit + 1)}`,
+    created.values,
+  );
+  const tried = new Params();
+  const triedWhere = conditions(tried, organizationId, filters, { now: new Date(), status: false });
+  triedWhere.push(`e.last_attempt_at > ${tried.add(since)}::timestamptz`);
+  const updated = await eventsPool().query<RowRecord>(
+    `SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE ${triedWhere.join(" AND ")}
+      ORDER BY e.last_attempt_at DESC LIMIT ${tried.add(limit)}`,
+    tried.values,
+  );
+  const byId = new Map<string, EventLogRow>();
+  for (const record of fresh.rows.slice(0, limit)) byId.set(record.id, toRow(record));
+  // Read second, so the fresher snapshot of a row in both wins.
+  for (const record of updated.rows) byId.set(record.id, toRow(record));
+  const oldest = fresh.rows[limit - 1];
+  return {
+    rows: [...byId.values()],
+    truncatedAt: fresh.rows.length > limit && oldest ? { createdAt: oldest.created_at.toISOString(), id: oldest.id } : null,
+  };
+}
+
+const MAX_JSON_BYTES = 256 * 1024;
+const MAX_TEXT_CHARS = 64 * 1024;
+const MAX_FORM_FIELDS = 1000;
+
+/** A stored body decoded for display: JSON parsed, form fields listed, other text as text, bytes as hex. */
+export function bodyView(body: Buffer, contentType: string): BodyView {
+  if (body.length === 0) return { kind: "empty" };
+  const decoded = decodeUtf8(body);
+  if (!decoded.ok) return { kind: "binary", bytes: body.length, hexPreview: body.subarray(0, 256).toString("hex") };
+  const type = contentType.toLowerCase();
+  if (type.includes("application/x-www-form-urlencoded")) {
+    return { kind: "form", fields: [...new URLSearchParams(decoded.text)].slice(0, MAX_FORM_FIELDS), text: decoded.text.slice(0, MAX_TEXT_CHARS) };
+  }
+  if (body.length <= MAX_JSON_BYTES && (type.includes("json") || /^\s*[[{]/.test(decoded.text))) {
+    try {
+      return { kind: "json", value: JSON.parse(decoded.text) as unknown, text: decoded.text };
+    } catch {
+      // Declared JSON but is not: shown as text below.
+    }
+  }
+  return { kind: "text", text: decoded.text.slice(0, MAX_TEXT_CHARS), truncated: decoded.text.length > MAX_TEXT_CHARS };
+}
+
+type DetailRecord = RowRecord & {
+  payload: Buffer;
+  last_error: string | null;
+  received_at: Date | null;
+  content_type: string | null;
+  headers: unknown;
+  body: Buffer | null;
+  remote_address: string | null;
+};
+
+function parseNotification(payload: Buffer): { normalized: unknown; raw: unknown } {
+  try {
+    const parsed = JSON.parse(payload.toString("utf8")) as { message?: Record<string, unknown> };
+    const { raw, ...normalized } = parsed.message ?? {};
+    return { normalized, raw: raw ?? null };
+  } catch {
+    // Payloads are always our own JSON; a row edited by hand still opens.
+    return { normalized: null, raw: null };
+  }
+}
+
+function headerList(headers: unknown): [string, string][] {
+  if (typeof headers !== "object" || headers === null) return [];
+  const strings = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)]));
+  // Stored redacted already; redacting again costs nothing and survives older rows or a changed rule.
+  return Object.entries(redactHeaders(strings)).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** One event of the organization with its request and every delivery attempt; null when there is none. */
+export async function getEventDetail(organizationId: string, id: string): Promise<EventLogDetail | null> {
+  if (!isUuid(id)) return null;
+  const { rows } = await eventsPool().query<DetailRecord>(
+    `SELECT ${ROW_COLUMNS}, e.payload, e.last_error, r.received_at, r.content_type, r.headers, r.body, r.remote_address
+       ${ROW_FROM} LEFT JOIN webhook_requests r ON r.id = e.request_id
+      WHERE e.id = $1::uuid AND e.organization_id = $2::uuid`,
+    [id, organizationId],
+  );
+  const record = rows[0];
+  if (!record) return null;
+  const attempts = await eventsPool().query<{
+    attempt: number;
+    started_at: Date;
+    url: string | null;
+    status_code: number | null;
+    latency_ms: number;
+    response_excerpt: string | null;
+    error: string | null;
+  }>(
+    `SELECT attempt, started_at, url, status_code, latency_ms, response_excerpt, error
+       FROM delivery_attempts WHERE event_id = $1::uuid ORDER BY started_at, attempt`,
+    [id],
+  );
+  const notification = parseNotification(record.payload);
+  const request =
+    record.body && record.received_at
+      ? {
+          receivedAt: record.received_at.toISOString(),
+          contentType: record.content_type ?? "",
+          remoteAddress: record.remote_address,
+          headers: headerList(record.headers),
+          body: bodyView(record.body, record.content_type ?? ""),
+        }
+      : null;
+  return {
+    row: toRow(record),
+    normalized: notification.normalized,
+    request,
+    notificationRaw: request ? null : notification.raw,
+    attempts: attempts.rows.map(
+      (attempt): AttemptEntry => ({
+        attempt: attempt.attempt,
+        startedAt: attempt.started_at.toISOString(),
+        url: attempt.url,
+        statusCode: attempt.status_code,
+        latencyMs: attempt.latency_ms,
+        responseExcerpt: attempt.response_excerpt,
+        error: attempt.error,
+      }),
+    ),
+    lastError: record.last_error,
+  };
+}
+
+/** Events per minute over the last 60 minutes (the current one included) and how their delivery went. */
+export async function eventStats(organizationId: string, options: { instanceId?: number; now?: Date } = {}): Promise<EventStats> {
+  const now = options.now ?? new Date();
+  const currentMinute = Math.floor(now.getTime() / 60_000);
+  const firstMinute = currentMinute - 59;
+  const params = new Params();
+  const where = [
+    `e.organization_id = ${params.add(organizationId)}::uuid`,
+    `e.created_at >= ${params.add(new Date(firstMinute * 60_000))}::timestamptz`,
+  ];
+  if (options.instanceId !== undefined) where.push(`e.instance_id = ${params.add(options.instanceId)}::int`);
+  const { rows } = await eventsPool().query<{ minute: string; total: number; delivered: number; failed: number }>(
+    `SELECT floor(extract(epoch FROM e.created_at) / 60)::int8 AS minute, count(*)::int AS total,
+            count(*) FILTER (WHERE e.status = 'DELIVERED')::int AS delivered,
+            count(*) FILTER (WHERE e.status IN ('RETRYING', 'DEAD', 'DISABLED'))::int AS failed
+       FROM events e WHERE ${where.join(" AND ")} GROUP BY 1`,
+    params.values,
+  );
+  const byMinute = new Map(rows.map((row) => [Number(row.minute), row]));
+  const minutes = Array.from({ length: 60 }, (_, index) => {
+    const minute = firstMinute + index;
+    const row = byMinute.get(minute);
+    return { start: new Date(minute * 60_000).toISOString(), total: row?.total ?? 0, delivered: row?.delivered ?? 0, failed: row?.failed ?? 0 };
+  });
+  const total = minutes.reduce((sum, minute) => sum + minute.total, 0);
+  const delivered = minutes.reduce((sum, minute) => sum + minute.delivered, 0);
+  const failed = minutes.reduce((sum, minute) => sum + minute.failed, 0);
+  return { minutes, total, delivered, failed, successRate: delivered + failed > 0 ? delivered / (delivered + failed) : null };
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The delivery request of an event as a cURL command: the instance's callback URL, the headers a
+ * delivery sends now (signatures computed over the stored bytes with the instance's key) and those bytes.
+ */
+export async function deliveryCurl(organizationId: string, id: string, now = new Date()): Promise<string> {
+  const { rows } = isUuid(id)
+    ? await eventsPool().query<{ event_id: string; payload: Buffer; configuration: Record<string, unknown>; secrets_encrypted: string | null }>(
+        `SELECT e.event_id, e.payload, i.configuration, i.secrets_encrypted
+           FROM events e JOIN instances i ON i.id = e.instance_id
+          WHERE e.id = $1::uuid AND e.organization_id = $2::uuid`,
+        [id, organizationId],
+      )
+    : { rows: [] };
+  const event = rows[0];
+  if (!event) throw new AppError("not_found", "No event with that id.");
+  const url = event.configuration[CALLBACK_URL];
+  if (typeof url !== "string" || url === "") {
+    throw new AppError("bad_request", "This instance has no Event Notification Callback URL to send to.");
+  }
+  const signatureKey = decryptSecrets(event.secrets_encrypted)[SIGNATURE_KEY] || undefined;
+  const headers = deliveryHeaders({ payload: event.payload, eventId: event.event_id, signatureKey, now });
+  return [
+    `curl -X POST ${shellQuote(url)}`,
+    ...Object.entries(headers).map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`),
+    `--data-raw ${shellQuote(event.payload.toString("utf8"))}`,
+  ].join(" \\\n  ");
+}
+
+/** What a page with the log renders first: the first page, the chart's figures, and when they were read. */
+export async function loadEventLogView(
+  organizationId: string,
+  filters: EventLogFilters,
+  options: { statsInstanceId?: number } = {},
+): Promise<{ page: EventLogPage; stats: EventStats; renderedAt: number }> {
+  const now = new Date();
+  const [page, stats] = await Promise.all([
+    listEventLog(organizationId, filters, { limit: PAGE_SIZE, now }),
+    eventStats(organizationId, { instanceId: options.statsInstanceId, now }),
+  ]);
+  return { page, stats, renderedAt: now.getTime() };
+}

@@ -1,0 +1,145 @@
+import { eventLogCatchUp, idsMatchingText } from "@/lib/events/log-query";
+import { matchesRowFilters, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/events/log-schema";
+import { subscribe } from "@/lib/events/notify-hub";
+import { log } from "@/lib/log";
+
+/**
+ * The live event log as Server-Sent Events for one organization (the route handler authenticates and
+ * passes the organization in; nothing here trusts the client for it).
+ *
+ * Messages: `rows` (`StreamRowsMessage`, rows as the table renders them, new or changed),
+ * `ready` (caught up, now live), `ping` (every 15 s) and `end` (the session is gone). Every message but
+ * `end` carries an `id:` = the server time it covers, so a browser reconnecting with `Last-Event-ID` (or
+ * `?since=`) first gets what was created or tried since then, minus a margin for transactions that
+ * committed late, and then live rows. Rows may come twice; the client keeps the last copy by id.
+ */
+
+/** Covers rows stamped before they committed: ingest stamps on receipt, an attempt when it starts (≤ 10 s). */
+export const CATCH_UP_MARGIN_MS = 30_000;
+const MAX_CATCH_UP_MS = 24 * 3_600_000;
+const HEARTBEAT_MS = 15_000;
+const RECHECK_MS = 60_000;
+const READY_TIMEOUT_MS = 3_000;
+
+export type EventLogStreamOptions = {
+  organizationId: string;
+  filters: EventLogFilters;
+  /** Ms since the epoch (`Last-Event-ID` or `?since=`): send what changed after it first. */
+  since: number | null;
+  signal?: AbortSignal;
+  /** Asked every minute; false ends the stream (the account was deleted or moved). */
+  stillAllowed?: () => Promise<boolean>;
+  heartbeatMs?: number;
+};
+
+/** A `Last-Event-ID` / `since` value: a past ms timestamp, at most a day back; null otherwise. */
+export function parseSince(value: string | null | undefined, now = Date.now()): number | null {
+  if (!value || !/^\d{1,15}$/.test(value)) return null;
+  const since = Number(value);
+  if (since > now + 60_000) return null;
+  return Math.max(since, now - MAX_CATCH_UP_MS);
+}
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  // no-transform: compression would buffer the stream
+  "cache-control": "no-cache, no-store, no-transform",
+  "x-accel-buffering": "no",
+};
+
+export function eventLogStream(options: EventLogStreamOptions): Response {
+  const { organizationId, filters } = options;
+  const encoder = new TextEncoder();
+  let stop: () => void = () => undefined;
+
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let closed = false;
+      let chain = Promise.resolve();
+      const timers: NodeJS.Timeout[] = [];
+
+      const write = (text: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          close();
+        }
+      };
+      const send = (event: string, data: unknown, id?: number) =>
+        write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      // One message at a time, in order: a catch-up finishes before the live rows that came during it.
+      const enqueue = (work: () => Promise<void>) => {
+        chain = chain
+          .then(() => (closed ? undefined : work()))
+          .catch((error: unknown) => {
+            log("warn", "live event log stream step failed", { error: error instanceof Error ? error.message : String(error) });
+          });
+      };
+
+      const sendRows = async (rows: EventLogRow[], at: number) => {
+        let shown = rows.filter((row) => matchesRowFilters(row, filters));
+        if (filters.q && shown.length) {
+          const matching = await idsMatchingText(organizationId, shown.map((row) => row.id), filters.q);
+          shown = shown.filter((row) => matching.has(row.id));
+        }
+        if (shown.length) send("rows", { rows: shown }, at);
+      };
+      const catchUp = async (since: number) => {
+        const at = Date.now();
+        const result = await eventLogCatchUp(organizationId, filters, new Date(since - CATCH_UP_MARGIN_MS));
+        const message: StreamRowsMessage = { rows: result.rows, truncatedAt: result.truncatedAt };
+        send("rows", message, at);
+      };
+
+      const subscription = subscribe(organizationId, (message) => {
+        if (message.kind === "rows") enqueue(() => sendRows(message.rows, message.at));
+        else enqueue(() => catchUp(message.since));
+      });
+
+      function close() {
+        if (closed) return;
+        closed = true;
+        for (const timer of timers) clearInterval(timer);
+        subscription.unsubscribe();
+        options.signal?.removeEventListener("abort", close);
+        try {
+          controller.close();
+        } catch {
+          // already closed by the reader going away
+        }
+      }
+      stop = close;
+      if (options.signal?.aborted) return close();
+      options.signal?.addEventListener("abort", close);
+
+      write("retry: 2000\n\n");
+      enqueue(async () => {
+        // Listen first, then read what was missed: a row committed in between is in one or the other.
+        await Promise.race([subscription.ready, new Promise((resolve) => setTimeout(resolve, READY_TIMEOUT_MS).unref())]);
+        if (options.since !== null) await catchUp(options.since);
+        send("ready", {}, Date.now());
+      });
+      timers.push(setInterval(() => enqueue(async () => send("ping", {}, Date.now())), options.heartbeatMs ?? HEARTBEAT_MS));
+      if (options.stillAllowed) {
+        const stillAllowed = options.stillAllowed;
+        timers.push(
+          setInterval(
+            () =>
+              enqueue(async () => {
+                if (await stillAllowed()) return;
+                send("end", { reason: "signed-out" });
+                close();
+              }),
+            RECHECK_MS,
+          ),
+        );
+      }
+    },
+    cancel() {
+      stop();
+    },
+  });
+
+  return new Response(body, { status: 200, headers: SSE_HEADERS });
+}

@@ -1,0 +1,409 @@
+import pg from "pg";
+import { env } from "@/lib/env";
+import { fetchEventLogRows } from "@/lib/events/log-query";
+import type { EventLogRow } from "@/lib/events/log-schema";
+import { eventsPool } from "@/lib/events/pg-pool";
+import { onEnqueued } from "@/lib/events/queue";
+import { log } from "@/lib/log";
+
+/**
+ * The live event log's feed: ONE `LISTEN hookline_events` connection per process, fanned out to this
+ * process's streams by organization.
+ *
+ * Why not NOTIFY straight from a trigger: every transaction that NOTIFYs takes Postgres's global notify
+ * lock through its commit, which serialized the ingest commits (about 5x fewer ingests per second at 8
+ * connections). So (migration 20261125040000_live_log) a trigger only queues the id of each new or
+ * re-statused event in the unlogged `live_log_changes`, and only for organizations listed in
+ * `live_log_watchers`. While this process has subscribers it
+ * - keeps their organizations in `live_log_watchers` (renewed every 20 s, lapsing 60 s after the last);
+ * - drains `live_log_changes` every 150 ms (and at once when this process ingested something) and
+ *   NOTIFYs the ids, grouped by organization, in one short transaction of its own: one commit per batch;
+ * - hears those NOTIFYs (its own and other processes'), reads the rows back in one query and hands them
+ *   to the subscribers of each row's organization (taken from the row, not the message).
+ *
+ * Nothing is kept here that another process needs. Whenever announcements may have been missed (the
+ * LISTEN connection dropped, a watcher entry lapsed or is new, a read failed) subscribers get a `gap`
+ * with the time since when, and read what changed from the events table.
+ */
+
+export const EVENTS_CHANNEL = "hookline_events";
+
+export type HubMessage =
+  /** Rows of the subscriber's organization, read after their announcement; `at` is when. */
+  | { kind: "rows"; rows: EventLogRow[]; at: number }
+  /** Announcements may have been missed since `since` (ms): read what changed from the database. */
+  | { kind: "gap"; since: number };
+
+export type HubListener = (message: HubMessage) => void;
+
+export type Subscription = {
+  unsubscribe: () => void;
+  /** Resolves once changes of the organization are queued and the LISTEN is in place. */
+  ready: Promise<void>;
+};
+
+const FLUSH_DELAY_MS = 20;
+const MAX_IDS_PER_READ = 500;
+const PUMP_MS = 150;
+const PUMP_MIN_GAP_MS = 25;
+const PUMP_BATCH = 2000;
+const WATCH_SECONDS = 60;
+const HEARTBEAT_MS = 20_000;
+/** How long a transaction that began before a watcher entry existed may still commit unqueued rows. */
+const SETTLE_MS = 2_000;
+const IDLE_CLOSE_MS = 5_000;
+const MAX_RETRY_MS = 10_000;
+
+/** Upserts watcher entries; returns the organizations that were not being watched (new, or lapsed at `lapsed_at`). */
+const REGISTER_WATCHERS = `
+  WITH wanted AS (SELECT DISTINCT unnest($1::uuid[]) AS organization_id),
+  previous AS (
+    SELECT w.organization_id, w.expires_at FROM live_log_watchers w JOIN wanted USING (organization_id)
+  ),
+  renewed AS (
+    INSERT INTO live_log_watchers (organization_id, expires_at)
+    SELECT organization_id, now() + make_interval(secs => $2) FROM wanted
+    ON CONFLICT (organization_id) DO UPDATE SET expires_at = GREATEST(live_log_watchers.expires_at, EXCLUDED.expires_at)
+    RETURNING organization_id
+  )
+  SELECT wanted.organization_id, (extract(epoch FROM p.expires_at) * 1000)::float8 AS lapsed_at
+    FROM wanted LEFT JOIN previous p USING (organization_id)
+   WHERE p.organization_id IS NULL OR p.expires_at <= now()`;
+
+/** Takes a batch of queued changes and announces their ids, at most 150 per NOTIFY (payloads stay < 8000 bytes). */
+const PUMP = `
+  WITH taken AS (
+    DELETE FROM live_log_changes
+     WHERE id IN (SELECT id FROM live_log_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+    RETURNING event_id, organization_id
+  ),
+  numbered AS (
+    SELECT organization_id, event_id,
+           (row_number() OVER (PARTITION BY organization_id ORDER BY event_id) - 1) / 150 AS chunk
+      FROM (SELECT DISTINCT organization_id, event_id FROM taken) changed
+  )
+  SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('org', organization_id, 'ids', json_agg(event_id))::text) AS sent,
+         (SELECT count(*) FROM taken)::int AS taken
+    FROM numbered GROUP BY organization_id, chunk`;
+
+type Announcement = { org: string; ids: string[] };
+
+function parseAnnouncement(payload: string | undefined): Announcement | null {
+  try {
+    const value = JSON.parse(payload ?? "") as Partial<Announcement>;
+    if (typeof value.org !== "string" || !Array.isArray(value.ids)) return null;
+    return { org: value.org, ids: value.ids.filter((id): id is string => typeof id === "string") };
+  } catch {
+    return null;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class NotifyHub {
+  private readonly listeners = new Map<string, Set<HubListener>>();
+  /** Organizations whose watcher entry this process keeps, with the first registration in flight. */
+  private readonly watching = new Map<string, Promise<void>>();
+  private client: pg.Client | null = null;
+  private connecting = false;
+  private listening = false;
+  /** When announcements stopped arriving (a lost or failed connection), until the next LISTEN. */
+  private lostAt: number | null = null;
+  private retryMs = 250;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private stopEnqueuedHook: (() => void) | null = null;
+  private pumping = false;
+  private pumpAgain = false;
+  private flushing = false;
+  private readonly pending = new Set<string>();
+  private listeningWaiters: (() => void)[] = [];
+
+  constructor(private readonly connectionString: () => string) {}
+
+  subscribe(organizationId: string, listener: HubListener): Subscription {
+    let set = this.listeners.get(organizationId);
+    if (!set) this.listeners.set(organizationId, (set = new Set()));
+    set.add(listener);
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.start();
+    const listening = this.listening ? Promise.resolve() : new Promise<void>((resolve) => this.listeningWaiters.push(resolve));
+    this.connect();
+    let registered = this.watching.get(organizationId);
+    if (!registered) {
+      registered = this.register([organizationId]);
+      this.watching.set(organizationId, registered);
+    }
+    let subscribed = true;
+    return {
+      ready: Promise.all([listening, registered]).then(() => undefined),
+      unsubscribe: () => {
+        if (!subscribed) return;
+        subscribed = false;
+        set.delete(listener);
+        if (set.size === 0 && this.listeners.get(organizationId) === set) {
+          this.listeners.delete(organizationId);
+          // The entry lapses by itself (other processes may be watching the same organization).
+          this.watching.delete(organizationId);
+        }
+        if (this.listeners.size === 0) this.scheduleIdleClose();
+      },
+    };
+  }
+
+  /** Subscribers across organizations (for tests and diagnostics). */
+  get subscriberCount(): number {
+    let count = 0;
+    for (const set of this.listeners.values()) count += set.size;
+    return count;
+  }
+
+  // ——— watching and announcing ————————————————————————————————————————————————————————————
+
+  private start(): void {
+    if (!this.pumpTimer) {
+      this.pumpTimer = setInterval(() => void this.pump(), PUMP_MS);
+      this.pumpTimer.unref();
+    }
+    if (!this.heartbeatTimer) {
+      this.heartbeatTimer = setInterval(() => void this.register([...this.listeners.keys()]), HEARTBEAT_MS);
+      this.heartbeatTimer.unref();
+    }
+    // An ingest or redeliver in this process: announce now rather than at the next tick.
+    this.stopEnqueuedHook ??= onEnqueued(() => setImmediate(() => void this.pump()));
+  }
+
+  private stop(): void {
+    if (this.pumpTimer) clearInterval(this.pumpTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.pumpTimer = null;
+    this.heartbeatTimer = null;
+    this.stopEnqueuedHook?.();
+    this.stopEnqueuedHook = null;
+  }
+
+  /** Renews the watcher entries of `organizations`; a new or lapsed one means changes went unqueued: a gap. */
+  private async register(organizations: string[]): Promise<void> {
+    if (organizations.length === 0) return;
+    const startedAt = Date.now();
+    try {
+      const { rows } = await eventsPool().query<{ organization_id: string; lapsed_at: number | null }>(REGISTER_WATCHERS, [
+        organizations,
+        WATCH_SECONDS,
+      ]);
+      for (const row of rows) {
+        const since = row.lapsed_at ?? startedAt;
+        // After transactions that began before the entry existed have had time to commit.
+        setTimeout(() => this.emit(row.organization_id, { kind: "gap", since }), SETTLE_MS).unref();
+      }
+    } catch (error) {
+      // The next heartbeat tries again and reports the organizations as new or lapsed then.
+      log("warn", "live event log could not register its watchers", { error: errorMessage(error) });
+    }
+  }
+
+  private async pump(): Promise<void> {
+    if (this.listeners.size === 0) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      for (;;) {
+        const startedAt = Date.now();
+        this.pumpAgain = false;
+        const { rows } = await eventsPool().query<{ taken: number }>(PUMP, [PUMP_BATCH]);
+        const full = (rows[0]?.taken ?? 0) >= PUMP_BATCH;
+        if (!full && !this.pumpAgain) break;
+        // Busy: keep announcing, but at most one statement per PUMP_MIN_GAP_MS (a batch covers many ingests).
+        if (!full) await new Promise((resolve) => setTimeout(resolve, Math.max(0, PUMP_MIN_GAP_MS - (Date.now() - startedAt))));
+      }
+    } catch (error) {
+      // Nothing was taken (the statement is atomic): the next tick takes the same changes.
+      log("warn", "live event log could not announce changes", { error: errorMessage(error) });
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  // ——— listening ——————————————————————————————————————————————————————————————————————————
+
+  private connect(): void {
+    if (this.client || this.connecting || this.retryTimer) return;
+    const client = new pg.Client({ connectionString: this.connectionString(), application_name: "hookline-live", keepAlive: true });
+    this.connecting = true;
+    client.on("notification", (message) => {
+      if (message.channel === EVENTS_CHANNEL) this.onAnnouncement(message.payload);
+    });
+    client.on("error", (error) => this.onLost(client, error));
+    client.on("end", () => this.onLost(client));
+    this.client = client;
+    client
+      .connect()
+      .then(() => client.query(`LISTEN ${EVENTS_CHANNEL}`))
+      .then(() => {
+        if (this.client !== client) return;
+        this.connecting = false;
+        this.listening = true;
+        this.retryMs = 250;
+        const since = this.lostAt;
+        this.lostAt = null;
+        for (const resolve of this.listeningWaiters.splice(0)) resolve();
+        if (since !== null) this.broadcast({ kind: "gap", since });
+        if (this.listeners.size === 0) this.scheduleIdleClose();
+      })
+      .catch((error: unknown) => this.onLost(client, error instanceof Error ? error : new Error(String(error))));
+  }
+
+  private onLost(client: pg.Client, error?: Error): void {
+    if (this.client !== client) return;
+    this.client = null;
+    this.connecting = false;
+    this.listening = false;
+    this.lostAt ??= Date.now();
+    client.removeAllListeners("notification");
+    client.on("error", () => undefined); // a late socket error of the dead client must not crash the process
+    void client.end().catch(() => undefined);
+    if (this.listeners.size === 0) {
+      this.lostAt = null; // nobody was listening, so nothing was missed
+      return;
+    }
+    log("warn", "live event log lost its database connection; reconnecting", { error: error?.message ?? "connection ended" });
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.listeners.size > 0) this.connect();
+    }, delay);
+    this.retryTimer.unref();
+  }
+
+  private scheduleIdleClose(): void {
+    if (this.idleTimer) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.listeners.size === 0) void this.disconnect();
+    }, IDLE_CLOSE_MS);
+    this.idleTimer.unref();
+  }
+
+  /** Stops listening on purpose: nothing is missed, since nobody is subscribed. */
+  async disconnect(): Promise<void> {
+    this.stop();
+    const client = this.client;
+    this.client = null;
+    this.connecting = false;
+    this.listening = false;
+    this.lostAt = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (client) {
+      client.removeAllListeners();
+      client.on("error", () => undefined);
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    this.watching.clear();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.idleTimer = null;
+    this.flushTimer = null;
+    this.pending.clear();
+    for (const resolve of this.listeningWaiters.splice(0)) resolve();
+    await this.disconnect();
+  }
+
+  private onAnnouncement(payload: string | undefined): void {
+    const announcement = parseAnnouncement(payload);
+    // Only rows someone here is watching are read back.
+    if (!announcement || !this.listeners.has(announcement.org)) return;
+    for (const id of announcement.ids) this.pending.add(id);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.flushing) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, FLUSH_DELAY_MS);
+  }
+
+  /** Reads the announced rows in one query and fans them out. One read at a time, so a row's later state always arrives last. */
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    const ids = [...this.pending].slice(0, MAX_IDS_PER_READ);
+    for (const id of ids) this.pending.delete(id);
+    const startedAt = Date.now();
+    try {
+      const rows = await fetchEventLogRows(ids);
+      const at = Date.now();
+      const byOrganization = new Map<string, EventLogRow[]>();
+      for (const { organizationId, row } of rows) {
+        const list = byOrganization.get(organizationId);
+        if (list) list.push(row);
+        else byOrganization.set(organizationId, [row]);
+      }
+      for (const [organizationId, list] of byOrganization) this.emit(organizationId, { kind: "rows", rows: list, at });
+    } catch (error) {
+      log("warn", "live event log could not read announced events", { error: errorMessage(error), count: ids.length });
+      // Those rows are lost to this read: every stream catches up from the database instead.
+      this.broadcast({ kind: "gap", since: startedAt });
+    } finally {
+      this.flushing = false;
+      if (this.pending.size) this.scheduleFlush();
+    }
+  }
+
+  private emit(organizationId: string, message: HubMessage): void {
+    for (const listener of [...(this.listeners.get(organizationId) ?? [])]) {
+      try {
+        listener(message);
+      } catch (error) {
+        log("error", "live event log subscriber failed", { error: errorMessage(error) });
+      }
+    }
+  }
+
+  private broadcast(message: HubMessage): void {
+    for (const organizationId of [...this.listeners.keys()]) this.emit(organizationId, message);
+  }
+}
+
+// On globalThis: the custom server and Next's bundle may each load this module; one connection serves both.
+const globalForHub = globalThis as unknown as { hooklineNotifyHub?: NotifyHub };
+
+function hub(): NotifyHub {
+  globalForHub.hooklineNotifyHub ??= new NotifyHub(() => {
+    const url = env().DATABASE_URL;
+    if (!url) throw new Error("DATABASE_URL is not set: start Hookline with `npm start`, which provides one");
+    return url;
+  });
+  return globalForHub.hooklineNotifyHub;
+}
+
+/** Calls `listener` with the rows of `organizationId`'s events as they are created or change status. */
+export function subscribe(organizationId: string, listener: HubListener): Subscription {
+  return hub().subscribe(organizationId, listener);
+}
+
+export function notifyHubSubscriberCount(): number {
+  return globalForHub.hooklineNotifyHub?.subscriberCount ?? 0;
+}
+
+/** Drops every subscriber and closes the connection (tests, shutdown). */
+export async function closeNotifyHub(): Promise<void> {
+  const current = globalForHub.hooklineNotifyHub;
+  globalForHub.hooklineNotifyHub = undefined;
+  await current?.close();
+}
