@@ -1,16 +1,4 @@
-import {
-  callProvider,
-  cleanMessage,
-  describeAnswer,
-  idOf,
-  isObject,
-  isSuccess,
-  listValue,
-  registerScopes,
-  unregisterEach,
-  type Created,
-  type ProviderResponse,
-} from "@/lib/connectors/subscriptions/shared";
+import { callProvider, cleanMessage, describeAnswer, idOf, isObject, isSuccess, listValue, registerScopes, unregisterEach, type Created, type ProviderResponse, createdWebhook, notAuthorized } from "@/lib/connectors/subscriptions/shared";
 import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/events/types";
 
 /**
@@ -69,17 +57,15 @@ async function ensureListWebhook(api: Api, listId: string, webhookUrl: string): 
   if (!created.ok) return created;
   if (!isSuccess(created.response)) return failure(created.response, `creating the webhook for ${list}`);
   const id = idOf(created.response.body);
-  return id ? { ok: true, id } : { ok: false, reason: `${PROVIDER} created the webhook for ${list} but sent no webhook id back.` };
+  return createdWebhook(PROVIDER, id, list);
 }
-
-const notAuthorized = { ok: false as const, reason: `${PROVIDER} has not authorized this instance yet.` };
 
 export const campaignMonitorSubscription: WebhookSubscriptionHandler = {
   scopeName: { one: "list", other: "lists" },
 
   async register(context) {
     const api = apiOf(context);
-    if (!api) return notAuthorized;
+    if (!api) return notAuthorized(PROVIDER);
     const lists = listValue(context.configuration["events.list.ids"]);
     if (lists.length === 0) {
       return { ok: false, reason: "No List IDs (events.list.ids) are set: Campaign Monitor webhooks are registered per list." };
@@ -89,7 +75,7 @@ export const campaignMonitorSubscription: WebhookSubscriptionHandler = {
 
   async unregister(context) {
     const api = apiOf(context);
-    if (!api) return notAuthorized;
+    if (!api) return notAuthorized(PROVIDER);
     return unregisterEach(context.subscriptions, async ({ id, scope = "" }) => {
       const removed = await callProvider(PROVIDER, {
         method: "DELETE",

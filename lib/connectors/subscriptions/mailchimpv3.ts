@@ -1,15 +1,4 @@
-import {
-  callProvider,
-  cleanMessage,
-  describeAnswer,
-  idOf,
-  isObject,
-  isSuccess,
-  registerScopes,
-  unregisterEach,
-  type Created,
-  type ProviderResponse,
-} from "@/lib/connectors/subscriptions/shared";
+import { callProvider, cleanMessage, describeAnswer, idOf, isObject, isSuccess, registerScopes, unregisterEach, type Created, type ProviderResponse, createdWebhook, notAuthorized } from "@/lib/connectors/subscriptions/shared";
 import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/events/types";
 
 /**
@@ -96,17 +85,15 @@ async function ensureListWebhook(api: Api, listId: string, webhookUrl: string): 
   if (!created.ok) return created;
   if (!isSuccess(created.response)) return failure(created.response, `creating the webhook for ${list}`);
   const id = isObject(created.response.body) ? idOf(created.response.body.id) : undefined;
-  return id ? { ok: true, id } : { ok: false, reason: `${PROVIDER} created the webhook for ${list} but sent no webhook id back.` };
+  return createdWebhook(PROVIDER, id, list);
 }
-
-const notAuthorized = { ok: false as const, reason: `${PROVIDER} has not authorized this instance yet.` };
 
 export const mailchimpSubscription: WebhookSubscriptionHandler = {
   scopeName: { one: "list", other: "lists" },
 
   async register(context) {
     const api = apiOf(context);
-    if (!api) return notAuthorized;
+    if (!api) return notAuthorized(PROVIDER);
     const lists = await accountLists(api);
     // Nothing is known about which lists should have a webhook: keep what exists, change nothing.
     if (!lists.ok) return { ...lists, subscriptions: context.existing };
@@ -115,7 +102,7 @@ export const mailchimpSubscription: WebhookSubscriptionHandler = {
 
   async unregister(context) {
     const api = apiOf(context);
-    if (!api) return notAuthorized;
+    if (!api) return notAuthorized(PROVIDER);
     return unregisterEach(context.subscriptions, async ({ id, scope = "" }) => {
       const removed = await callProvider(PROVIDER, {
         method: "DELETE",

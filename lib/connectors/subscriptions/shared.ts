@@ -158,3 +158,13 @@ export async function unregisterEach(
   const failures = results.flatMap((result) => (result.ok ? [] : [result.reason]));
   return failures.length ? { ok: false, reason: joinFailures(failures) } : { ok: true };
 }
+
+/** The result of a create call: the provider's webhook id, or why there is none. */
+export function createdWebhook(providerName: string, id: string | undefined, scope: string): Created {
+  return id ? { ok: true, id } : { ok: false, reason: `${providerName} created the webhook for ${scope} but sent no webhook id back.` };
+}
+
+/** What an OAuth connector's handler answers before the instance has tokens. */
+export function notAuthorized(providerName: string): { ok: false; reason: string } {
+  return { ok: false, reason: `${providerName} has not authorized this instance yet.` };
+}
