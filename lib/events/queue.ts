@@ -76,6 +76,21 @@ function toInserts(jobs: readonly NewDeliveryJob[]): PgBoss.JobInsert[] {
   }));
 }
 
+/** Runs a pg-boss call against an executor that records its SQL instead of running it. */
+async function captureSql(
+  fakeRows: unknown[],
+  call: (db: SqlExecutor) => Promise<unknown>,
+): Promise<{ text: string; values: unknown[] }> {
+  let captured: { text: string; values: unknown[] } | undefined;
+  await call({
+    async executeSql(text, values) {
+      captured = { text, values: values ?? [] };
+      return { rows: fakeRows };
+    },
+  });
+  return { text: captured?.text.trim() ?? "", values: captured?.values ?? [] };
+}
+
 /**
  * pg-boss's own INSERT for `jobs` as SQL text and values, to run as a CTE of a bigger statement: the
  * ingest hot path writes the request, its events and their jobs in ONE statement (one round trip, one
@@ -89,16 +104,7 @@ export async function jobInsertStatement(
   firstPlaceholder: number,
 ): Promise<{ sql: string; values: unknown[] }> {
   const { boss } = await producer();
-  let captured: { text: string; values: unknown[] } | undefined;
-  const capture: SqlExecutor = {
-    async executeSql(text, values) {
-      captured = { text, values: values ?? [] };
-      return { rows: [] };
-    },
-  };
-  await boss.insert(toInserts(jobs), { db: capture });
-  const text = captured?.text.trim() ?? "";
-  const values = captured?.values ?? [];
+  const { text, values } = await captureSql([], (db) => boss.insert(toInserts(jobs), { db }));
   const placeholders = [...text.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]));
   // pg-boss 10's insertJobs statement: one INSERT … ON CONFLICT DO NOTHING using $1…$n for its n values.
   // Anything else means an upgrade changed it, and renumbering could go wrong: fail loudly instead.
@@ -119,16 +125,7 @@ export async function jobCompleteStatement(
   firstPlaceholder: number,
 ): Promise<{ sql: string; values: unknown[] }> {
   const { boss } = await producer();
-  let captured: { text: string; values: unknown[] } | undefined;
-  const capture: SqlExecutor = {
-    async executeSql(text, values) {
-      captured = { text, values: values ?? [] };
-      return { rows: [{ count: "0" }] };
-    },
-  };
-  await boss.complete(DELIVERY_QUEUE, id, {}, { db: capture });
-  const text = captured?.text.trim() ?? "";
-  const values = captured?.values ?? [];
+  const { text, values } = await captureSql([{ count: "0" }], (db) => boss.complete(DELIVERY_QUEUE, id, {}, { db }));
   // pg-boss 10's completeJobs: WITH results AS (UPDATE … RETURNING *) SELECT COUNT(*) FROM results.
   const match = /^WITH results AS \(([\s\S]*UPDATE[\s\S]*RETURNING \*)\s*\)\s*SELECT COUNT\(\*\) FROM results$/.exec(text);
   const placeholders = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
