@@ -1,6 +1,5 @@
 // Small helpers shared by the benchmark scripts: percentiles, a printed table and one JSON line.
 import os from "node:os";
-import { spawn, type ChildProcess } from "node:child_process";
 
 export function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -31,35 +30,4 @@ function navigatorCpus(): number {
 
 export { freePort } from "@/lib/net/free-port";
 
-/** Polls a URL until it answers (any HTTP status), returning the elapsed milliseconds. */
-export async function waitForHttp(url: string, timeoutMs: number, started = performance.now()): Promise<number> {
-  for (;;) {
-    try {
-      await fetch(url, { redirect: "manual" });
-      return performance.now() - started;
-    } catch {
-      if (performance.now() - started > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
-/** Starts `npm start`'s launcher (production build) with the given environment. */
-export function startHookline(env: Record<string, string | undefined>): ChildProcess {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOOKLINE_LOG_LEVEL: "warn", ...env };
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
-  // BENCH_PROFILE_DIR: the launcher runs under `node --cpu-prof` (the profile is written when it stops).
-  const profileDir = process.env.BENCH_PROFILE_DIR;
-  const [command, args] = profileDir
-    ? ["node", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "scripts/start.ts"]]
-    : ["npx", ["--no-install", "tsx", "scripts/start.ts"]];
-  return spawn(command, args, { env: childEnv, stdio: ["ignore", "inherit", "inherit"], detached: true });
-}
-
-/** Stops a process group started with `detached: true` and waits for it. */
-export async function stopGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGINT"): Promise<void> {
-  if (child.exitCode !== null || !child.pid) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  process.kill(-child.pid, signal);
-  await exited;
-}
+export { startHookline, stopGroup, waitForHttp } from "@/tests/helpers/hookline-process";

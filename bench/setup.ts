@@ -1,13 +1,9 @@
 // A running Hookline (production build, delivery worker on) on a fresh database, with one Campaign
 // Monitor instance whose events go to a local receiver: what the ingest and latency benchmarks load.
-import { randomBytes } from "node:crypto";
 import http from "node:http";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import pg from "pg";
-import { createTestDatabase } from "@/lib/db/test-database";
-import { freePort, startHookline, stopGroup, waitForHttp } from "./lib";
+import { launchHookline, type HooklineProcess } from "@/tests/helpers/hookline-process";
+import { freePort } from "./lib";
 
 export type Receiver = { url: string; received: (body: Buffer, at: number) => void; close: () => Promise<void> };
 
@@ -49,56 +45,34 @@ export async function startReceiver(onBody: (body: Buffer, at: number) => void =
 }
 
 export async function startBenchHookline(options: { callbackUrl: string; env?: Record<string, string> }) {
-  const database = await createTestDatabase(process.env.DATABASE_URL);
-  await applyBenchVariant(database.url);
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), "hookline-bench-"));
-  await chmod(dataDir, 0o755);
-  const port = await freePort();
-  const userSecret = randomBytes(24).toString("base64url");
-  const orgSecret = randomBytes(24).toString("base64url");
-  const child = startHookline({
-    DATABASE_URL: database.url,
-    PORT: String(port),
-    HOSTNAME: "127.0.0.1",
-    HOOKLINE_DATA_DIR: dataDir,
-    HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    HOOKLINE_ADMIN_EMAIL: "bench@hookline.test",
-    HOOKLINE_ADMIN_PASSWORD: "bench-password-123",
-    HOOKLINE_BOOTSTRAP_USER_SECRET: userSecret,
-    HOOKLINE_BOOTSTRAP_ORG_SECRET: orgSecret,
-    ...options.env,
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/login`, 300_000);
-  const response = await fetch(`${base}/elements/api-v2/instances`, {
+  const hookline = await launchHookline({ env: options.env });
+  await applyBenchVariant(hookline.databaseUrl);
+  const instance = await createCampaignMonitorInstance(hookline, options.callbackUrl);
+  return { base: hookline.base, databaseUrl: hookline.databaseUrl, webhookUrl: instance.webhookUrl, process: hookline, stop: hookline.stop };
+}
+
+/** A Campaign Monitor instance with events on, delivering to `callbackUrl`, made through the REST API. */
+export async function createCampaignMonitorInstance(hookline: HooklineProcess, callbackUrl: string) {
+  const response = await fetch(`${hookline.base}/elements/api-v2/instances`, {
     method: "POST",
-    headers: { authorization: `User ${userSecret}, Organization ${orgSecret}`, "content-type": "application/json" },
+    headers: { authorization: hookline.header, "content-type": "application/json" },
     body: JSON.stringify({
       element: { key: "campaignmonitor" },
       name: "Bench",
       configuration: {
-        "oauth.callback.url": `${base}/oauth/callback`,
+        "oauth.callback.url": `${hookline.base}/oauth/callback`,
         "oauth.api.key": "bench",
         "oauth.api.secret": "bench-secret",
         "event.notification.enabled": true,
-        "event.notification.callback.url": options.callbackUrl,
+        "event.notification.callback.url": callbackUrl,
         "event.notification.signature.key": "bench-signature-key",
         "events.list.ids": "bench-list",
       },
     }),
   });
   const instance = (await response.json()) as { id: number; webhookUrl: string };
-  if (!response.ok) throw new Error(`could not create the bench instance: ${JSON.stringify(instance)}`);
-  return {
-    base,
-    databaseUrl: database.url,
-    webhookUrl: instance.webhookUrl,
-    stop: async () => {
-      await stopGroup(child);
-      await database.dispose();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+  if (!response.ok) throw new Error(`could not create the instance: ${JSON.stringify(instance)}`);
+  return instance;
 }
 
 /** A Campaign Monitor webhook body (one Subscribe event), optionally tagged so deliveries can be matched. */

@@ -348,6 +348,42 @@ describe("what ingest refuses", () => {
   });
 });
 
+describe("the cached instance row never outlives a change to it", () => {
+  const body = fixture("campaignmonitor-subscribe.json");
+  const post = (id: number) => send(ingest.webhookUrl("campaignmonitor", id), body, { "content-type": "application/json" });
+
+  it("events turned off, then on again, take effect on the next webhook", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    expect((await post(instance.id)).status).toBe(200); // cached now
+    await db().instance.update({ where: { id: instance.id }, data: { eventsEnabled: false } });
+    expect((await post(instance.id)).status).toBe(404);
+    await db().instance.update({ where: { id: instance.id }, data: { eventsEnabled: true } });
+    expect((await post(instance.id)).status).toBe(200);
+    expect(await requestsOf(instance.id)).toHaveLength(2);
+  });
+
+  it("a sender added to the allow-list is let in at once; a deleted instance answers 404, never 500", async () => {
+    const instance = await instanceFor("campaignmonitor", { "event.notification.ip.allowlist": "203.0.113.0/24" });
+    expect((await post(instance.id)).status).toBe(403);
+    await db().instance.update({
+      where: { id: instance.id },
+      data: { configuration: { ...(instance.configuration as object), "event.notification.ip.allowlist": "203.0.113.0/24, 127.0.0.1" } },
+    });
+    expect((await post(instance.id)).status).toBe(200);
+    await db().instance.delete({ where: { id: instance.id } });
+    expect((await post(instance.id)).status).toBe(404);
+  });
+
+  it("a receiver's 410 (delivery disabled) seen after caching stores the next event as DISABLED", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    expect((await post(instance.id)).status).toBe(200);
+    await db().instance.update({ where: { id: instance.id }, data: { deliveryDisabledAt: new Date() } });
+    expect((await post(instance.id)).status).toBe(200);
+    const rows = await pool().query<{ status: string }>("SELECT status::text FROM events WHERE instance_id = $1 ORDER BY created_at", [instance.id]);
+    expect(rows.rows.map((r) => r.status).at(-1)).toBe("DISABLED");
+  });
+});
+
 describe("the Next.js route serves the same endpoint", () => {
   type Context = Parameters<typeof ingestRoute.POST>[1];
   const context = (key: string, id: number) => ({ params: Promise.resolve({ key, id: encodeInstanceId(id) }) }) as Context;

@@ -36,6 +36,8 @@ type InstanceRow = {
   configuration: Record<string, unknown>;
   secrets_encrypted: string | null;
   delivery_disabled: boolean;
+  /** `xmin` of the row: changes with every update. */
+  version: string;
 };
 
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -49,9 +51,19 @@ const NOT_FOUND = () => answer(404, { message: "Not found." });
 const FIND_INSTANCE = {
   name: "hookline_ingest_instance",
   text: `SELECT id, organization_id, element_key, name, events_enabled, configuration, secrets_encrypted,
-                delivery_disabled_at IS NOT NULL AS delivery_disabled
+                delivery_disabled_at IS NOT NULL AS delivery_disabled, xmin::text AS version
            FROM instances WHERE id = $1`,
 };
+
+/**
+ * Instance rows by id, so a webhook costs one round trip instead of two. A cached row is only ever
+ * trusted together with its `xmin` (the transaction that wrote it): the insert checks it in the same
+ * statement, and a row changed or deleted since makes the statement fail with STALE_INSTANCE, after
+ * which the request is handled again with a fresh row. Bounded; the oldest entry goes first.
+ */
+const instanceCache = new Map<number, InstanceRow>();
+const INSTANCE_CACHE_SIZE = 10_000;
+const STALE_INSTANCE = "hookline: stale instance";
 
 /** Headers that carry credentials or signatures are kept by name only: a stored request must not be a replayable one. */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-content-signature)$|signature|secret|token|api[-_]?key|password/i;
@@ -109,9 +121,15 @@ function summaryOf(notification: Notification): string {
 
 type EventRow = { id: string; eventId: string; summary: string; count: number; payload: Buffer; jobId: string | null };
 
+// $10 is the cached instance row's version: nothing is inserted when the row changed since it was read.
 const INSERT_REQUEST = `INSERT INTO webhook_requests
     (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address)
-    VALUES ($1::uuid, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8, $9)`;
+    SELECT $1::uuid, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8, $9
+     WHERE EXISTS (SELECT 1 FROM instances WHERE id = $2 AND xmin::text = $10)
+    RETURNING 1`;
+const REQUEST_COUNT = "(SELECT count(*) FROM request)";
+// The failing casts depend on counts, so the planner cannot fold them into an error up front.
+const STALE_CHECK = `WHEN ${REQUEST_COUNT} <> 1 THEN ('${STALE_INSTANCE}: ' || ${REQUEST_COUNT})::int`;
 
 /**
  * ONE statement for the request, its notifications and their delivery jobs (data-modifying CTEs): one
@@ -120,7 +138,13 @@ const INSERT_REQUEST = `INSERT INTO webhook_requests
  * SELECT fails on purpose and takes the whole statement back with it.
  */
 async function insertStatement(request: unknown[], rows: EventRow[], status: string, jobs: NewDeliveryJob[]) {
-  if (rows.length === 0) return { name: "hookline_ingest_request", text: INSERT_REQUEST, values: request };
+  if (rows.length === 0) {
+    return {
+      name: "hookline_ingest_request",
+      text: `WITH request AS (${INSERT_REQUEST}) SELECT CASE ${STALE_CHECK} ELSE 0 END AS jobs`,
+      values: request,
+    };
+  }
   const values: unknown[] = [...request, status];
   const tuples = rows.map((row) => {
     const at = values.length;
@@ -131,16 +155,15 @@ async function insertStatement(request: unknown[], rows: EventRow[], status: str
     `request AS (${INSERT_REQUEST})`,
     `events AS (INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary,
                                     event_count, payload, status, job_id, created_at)
-       SELECT e.id, e.event_id, $1::uuid, $2, $3::uuid, $4, e.summary, e.event_count, e.payload, $10::"EventStatus", e.job_id, $5
+       SELECT e.id, e.event_id, $1::uuid, $2, $3::uuid, $4, e.summary, e.event_count, e.payload, $11::"EventStatus", e.job_id, $5
          FROM (VALUES ${tuples.join(", ")}) AS e(id, event_id, summary, event_count, payload, job_id))`,
   ];
-  let check = "SELECT 0 AS jobs";
+  let check = `SELECT CASE ${STALE_CHECK} ELSE 0 END AS jobs`;
   if (jobs.length) {
     const job = await jobInsertStatement(jobs, values.length + 1);
     values.push(...job.values, jobs.length);
     ctes.push(`jobs AS (${job.sql})`);
-    // The failing cast depends on count(*), so the planner cannot fold it into an error up front.
-    check = `SELECT CASE WHEN count(*) = $${values.length} THEN count(*)
+    check = `SELECT CASE ${STALE_CHECK} WHEN count(*) = $${values.length} THEN count(*)
                     ELSE ('delivery queue refused jobs: ' || count(*))::int END AS jobs FROM jobs`;
   }
   return { name: `hookline_ingest_${rows.length}_${jobs.length}`, text: `WITH ${ctes.join(",\n")}\n${check}`, values };
@@ -152,30 +175,60 @@ function senderAllowed(configuration: Record<string, unknown>, remoteAddress: st
   return isAllowedAddress(remoteAddress, parseAllowList(setting));
 }
 
-async function findInstance(id: number): Promise<InstanceRow | undefined> {
+async function findInstance(id: number, fresh: boolean): Promise<{ row: InstanceRow | undefined; cached: boolean }> {
+  const cached = fresh ? undefined : instanceCache.get(id);
+  if (cached) return { row: cached, cached: true };
   const { rows } = await eventsPool().query<InstanceRow>({ ...FIND_INSTANCE, values: [id] });
-  return rows[0];
+  const row = rows[0];
+  instanceCache.delete(id);
+  if (row) {
+    if (instanceCache.size >= INSTANCE_CACHE_SIZE) instanceCache.delete(instanceCache.keys().next().value!);
+    instanceCache.set(id, row);
+  }
+  return { row, cached: false };
 }
 
+class StaleInstance extends Error {}
+
 export async function ingestWebhook(request: IngestRequest): Promise<IngestResponse> {
+  try {
+    return await handleWebhook(request, false);
+  } catch (error) {
+    if (!(error instanceof StaleInstance)) throw error;
+    // The instance changed since it was cached (edited, events turned off, deleted): once more, fresh.
+    return handleWebhook(request, true);
+  }
+}
+
+async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<IngestResponse> {
   const started = performance.now();
   const receivedAt = new Date();
   const connector = getConnector(request.elementKey);
   const instanceId = decodeInstanceId(request.encodedId);
   if (!connector || instanceId === null) return NOT_FOUND();
 
-  let instance: InstanceRow | undefined;
+  let found: Awaited<ReturnType<typeof findInstance>>;
   try {
-    instance = await findInstance(instanceId);
+    found = await findInstance(instanceId, fresh);
   } catch (error) {
     log("error", "webhook ingest failed", { elementKey: connector.key, instanceId, error: (error as Error).message });
     return answer(503, { message: "Temporarily unavailable; try again." });
   }
+  const instance = found.row;
+  // A refusal is never based on a cached row: the row may have changed since (events turned on, a
+  // sender added to the allow-list), so it is read again first.
+  const beforeRefusing = () => {
+    if (found.cached) throw new StaleInstance();
+  };
   // Another connector's instance is as unknown here as a missing one: ids must not be probeable.
-  if (!instance || instance.element_key !== connector.key || !instance.events_enabled) return NOT_FOUND();
+  if (!instance || instance.element_key !== connector.key || !instance.events_enabled) {
+    beforeRefusing();
+    return NOT_FOUND();
+  }
 
   const logFields = { elementKey: connector.key, instanceId, remoteAddress: request.remoteAddress };
   if (!senderAllowed(instance.configuration, request.remoteAddress)) {
+    beforeRefusing();
     log("warn", "webhook refused: sender not in the IP allow-list", logFields);
     return answer(403, { message: "Forbidden." });
   }
@@ -192,6 +245,7 @@ export async function ingestWebhook(request: IngestRequest): Promise<IngestRespo
   const context: WebhookContext = { configuration, fetchFromProvider: providerFetcher(connector, configuration) };
   const verified = await connector.events.webhook.verify(request, context).catch(() => ({ ok: false as const, reason: "verification failed" }));
   if (!verified.ok) {
+    beforeRefusing();
     log("warn", "webhook rejected: verification failed", { ...logFields, reason: verified.reason });
     return answer(401, { message: "Unauthorized." });
   }
@@ -207,7 +261,14 @@ export async function ingestWebhook(request: IngestRequest): Promise<IngestRespo
     });
     return answer(200, { received: true, events: stored.events });
   } catch (error) {
-    log("error", "webhook ingest failed", { ...logFields, error: (error as Error).message });
+    const message = (error as Error).message;
+    if (message.includes(STALE_INSTANCE)) {
+      instanceCache.delete(instance.id);
+      if (!fresh) throw new StaleInstance();
+      // Changed again between reading it and storing: a concurrent edit; the provider will retry.
+      return answer(503, { message: "Temporarily unavailable; try again." });
+    }
+    log("error", "webhook ingest failed", { ...logFields, error: message });
     return answer(500, { message: "Could not store the webhook; try again." });
   }
 }
@@ -246,6 +307,7 @@ async function store(request: IngestRequest, instance: InstanceRow, connector: C
       JSON.stringify(redactHeaders(request.headers)),
       request.body,
       request.remoteAddress ?? null,
+      instance.version,
     ],
     rows,
     deliver ? "PENDING" : "DISABLED",

@@ -29,8 +29,9 @@ export const QUEUE_OPTIONS = {
   retryDelay: 2,
   retryBackoff: true,
   // Longer than a delivery can take (10 s timeout + DNS + bookkeeping); an active job older than this
-  // belongs to a dead worker and pg-boss's maintenance hands it out again.
-  expireInSeconds: 60,
+  // belongs to a dead worker and pg-boss's maintenance (every 15 s) hands it out again: after a
+  // `kill -9`, what was in flight goes out again within about 45 s.
+  expireInSeconds: 30,
 } as const;
 
 type Producer = { boss: PgBoss };
@@ -45,13 +46,20 @@ function producer(): Promise<Producer> {
     const boss = new PgBoss({ db: executorFor(eventsPool()), supervise: false, schedule: false, migrate: true });
     boss.on("error", (error) => log("error", "delivery queue error", { error: error.message }));
     await boss.start();
-    await boss.createQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, ...QUEUE_OPTIONS });
+    await createOrUpdateQueue(boss);
     return { boss };
   })().catch((error: unknown) => {
     globalForQueue.hooklineQueueProducer = undefined;
     throw error;
   });
   return globalForQueue.hooklineQueueProducer;
+}
+
+/** Creates the delivery queue, or brings an existing one's options up to date (they changed over releases). */
+export async function createOrUpdateQueue(boss: PgBoss): Promise<void> {
+  const options = { name: DELIVERY_QUEUE, ...QUEUE_OPTIONS };
+  await boss.createQueue(DELIVERY_QUEUE, options);
+  await boss.updateQueue(DELIVERY_QUEUE, options);
 }
 
 /** Makes sure the queue exists before the first ingest needs it (called at start-up; cheap afterwards). */

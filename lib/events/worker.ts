@@ -6,7 +6,7 @@ import { uuidv7 } from "@/lib/events/ids";
 import { executorFor, inTransaction, eventsPool, type SqlExecutor } from "@/lib/events/pg-pool";
 import {
   DELIVERY_QUEUE,
-  QUEUE_OPTIONS,
+  createOrUpdateQueue,
   deliveryJobSchema,
   enqueueDeliveries,
   jobCompleteStatement,
@@ -256,6 +256,9 @@ async function processJob(
   }
 }
 
+/** How long a woken worker waits for more jobs before fetching (adds at most this to delivery latency). */
+const WAKE_COALESCE_MS = 5;
+
 /** Fetches of at most this many jobs: a larger backlog is taken in several fetches as slots free. */
 const MAX_FETCH = 32;
 
@@ -278,11 +281,11 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     application_name: "hookline-worker",
     schedule: false,
     supervise: true,
-    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 60,
+    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 15,
   });
   boss.on("error", (error) => log("error", "delivery worker error", { error: error.message }));
   await boss.start();
-  await boss.createQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, ...QUEUE_OPTIONS });
+  await createOrUpdateQueue(boss);
   // pg-boss's fetch statement, prepared once per connection (its text depends only on the options).
   const fetchDb: SqlExecutor = {
     executeSql: (text, values) => pool.query({ name: "hookline_worker_fetch", text, values }),
@@ -360,7 +363,8 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
           wake = undefined;
           resolve();
         }
-        wake = done;
+        // A webhook just committed: wait a moment so a burst is fetched in one query, not one each.
+        wake = () => setTimeout(done, WAKE_COALESCE_MS);
       });
     }
   };

@@ -1,0 +1,174 @@
+// Hookline as a real process (`npm start`'s launcher, production build) on a fresh database: what the
+// benchmarks load and the reliability suite kills, restarts, fuzzes and greps the log of.
+import { randomBytes } from "node:crypto";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createTestDatabase } from "@/lib/db/test-database";
+import { freePort } from "@/lib/net/free-port";
+
+/** Polls a URL until it answers (any HTTP status), returning the elapsed milliseconds. */
+export async function waitForHttp(url: string, timeoutMs: number, started = performance.now()): Promise<number> {
+  for (;;) {
+    try {
+      await fetch(url, { redirect: "manual" });
+      return performance.now() - started;
+    } catch {
+      if (performance.now() - started > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/**
+ * Starts the launcher in a process group of its own (so the web server, worker and any embedded
+ * Postgres can be signalled together). Output goes to `logFile` when given, else to ours.
+ */
+export function startHookline(env: Record<string, string | undefined>, options: { logFile?: string } = {}): ChildProcess {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, HOOKLINE_LOG_LEVEL: "warn", ...env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete childEnv[key];
+  // BENCH_PROFILE_DIR: the launcher runs under `node --cpu-prof` (the profile is written when it stops).
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const [command, args] = profileDir
+    ? ["node", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "scripts/start.ts"]]
+    : ["npx", ["--no-install", "tsx", "scripts/start.ts"]];
+  const stdio = options.logFile ? "pipe" : "inherit";
+  const child = spawn(command, args, { env: childEnv, stdio: ["ignore", stdio, stdio], detached: true });
+  if (options.logFile) {
+    const out = createWriteStream(options.logFile, { flags: "a" });
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+  }
+  return child;
+}
+
+/** Stops a process group started with `detached: true` and waits for it. */
+export async function stopGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGINT"): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    return; // already gone
+  }
+  await exited;
+}
+
+export type HooklineProcess = {
+  base: string;
+  /** `Authorization` header of the bootstrap admin's User and Organization secrets. */
+  header: string;
+  userSecret: string;
+  orgSecret: string;
+  adminEmail: string;
+  adminPassword: string;
+  databaseUrl: string;
+  dataDir: string;
+  /** Everything the server printed, across restarts (when started with `logFile: true`). */
+  logFile: string | undefined;
+  readLog: () => Promise<string>;
+  /** Starts it again on the same database, data folder and port; resolves when it answers. */
+  restart: () => Promise<void>;
+  /** `kill -9` of the whole process group (web server and worker): no shutdown code runs. */
+  kill9: () => Promise<void>;
+  /** Graceful stop, then the database and data folder are removed. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * A Hookline server on a fresh database (the run's server, or an embedded one when `DATABASE_URL` is
+ * unset) with a bootstrap admin whose API secrets are known to the caller.
+ */
+export async function launchHookline(options: { env?: Record<string, string>; logFile?: boolean } = {}): Promise<HooklineProcess> {
+  const database = await createTestDatabase(process.env.HOOKLINE_TEST_ADMIN_DATABASE_URL || process.env.DATABASE_URL || undefined);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), "hookline-proc-"));
+  await chmod(dataDir, 0o755);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const userSecret = randomBytes(24).toString("base64url");
+  const orgSecret = randomBytes(24).toString("base64url");
+  const adminEmail = "admin@hookline.test";
+  const adminPassword = `pw-${randomBytes(9).toString("base64url")}`;
+  const logFile = options.logFile ? path.join(dataDir, "server.log") : undefined;
+  const env = {
+    DATABASE_URL: database.url,
+    PORT: String(port),
+    HOSTNAME: "127.0.0.1",
+    HOOKLINE_DATA_DIR: dataDir,
+    HOOKLINE_PUBLIC_URL: base,
+    HOOKLINE_ADMIN_EMAIL: adminEmail,
+    HOOKLINE_ADMIN_PASSWORD: adminPassword,
+    HOOKLINE_BOOTSTRAP_USER_SECRET: userSecret,
+    HOOKLINE_BOOTSTRAP_ORG_SECRET: orgSecret,
+    ...options.env,
+  };
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = startHookline(env, { logFile });
+    const exited = new Promise<never>((_, reject) =>
+      child!.once("exit", (code, signal) => reject(new Error(`Hookline exited while starting (${code ?? signal})`))),
+    );
+    await Promise.race([waitForHttp(`${base}/login`, 300_000), exited]);
+    exited.catch(() => undefined);
+  };
+  try {
+    await start();
+  } catch (error) {
+    if (child) await stopGroup(child, "SIGKILL");
+    await database.dispose();
+    throw error;
+  }
+  return {
+    base,
+    header: `User ${userSecret}, Organization ${orgSecret}`,
+    userSecret,
+    orgSecret,
+    adminEmail,
+    adminPassword,
+    databaseUrl: database.url,
+    dataDir,
+    logFile,
+    readLog: async () => (logFile ? readFile(logFile, "utf8") : ""),
+    restart: start,
+    kill9: async () => {
+      if (child) await stopGroup(child, "SIGKILL");
+    },
+    stop: async () => {
+      if (child) await stopGroup(child);
+      await database.dispose();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Signs in through next-auth's credentials endpoint the way the login form does and returns the
+ * `Cookie` header of the session (for pages and the live event log stream).
+ */
+export async function signInCookie(base: string, email: string, password: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (response: Response) => {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const at = pair!.indexOf("=");
+      jar.set(pair!.slice(0, at), pair!.slice(at + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  keep(csrf);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  keep(response);
+  if (![...jar.keys()].some((name) => name.endsWith("next-auth.session-token"))) {
+    throw new Error(`sign-in as ${email} failed (${response.status})`);
+  }
+  return cookie();
+}
