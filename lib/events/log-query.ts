@@ -116,21 +116,36 @@ export function escapeEncode(text: string): string {
   return encoded;
 }
 
-function likeContaining(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+/** `text` as a regular expression (ARE) matching it literally: a backslash before each character but a letter or digit. */
+function regexLiteral(text: string): string {
+  return text.replace(/[^A-Za-z0-9]/g, (char) => `\\${char}`);
 }
 
 /**
- * The ILIKE patterns for a search term: the term as typed, and as it appears inside a JSON string
- * (quotes and backslashes escaped, non-ASCII possibly as \u00e9) or a form-encoded body (`%40` for `@`,
- * `+` for a space), so a value is found however the provider encoded its body.
+ * A search term as typed, and as it appears inside a JSON string (quotes and backslashes escaped,
+ * non-ASCII possibly as \u00e9) or a form-encoded body (`%40` for `@`, `+` for a space), so a value is
+ * found however the provider encoded its body.
  */
-export function searchPatterns(term: string): string[] {
+function searchVariants(term: string): string[] {
   const json = JSON.stringify(term).slice(1, -1);
   const asciiJson = json.replace(/[\u0080-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const uri = encodeURIComponent(term);
-  const variants = new Set([term, json, asciiJson, uri, uri.replace(/%20/g, "+")]);
-  return [...variants].map((variant) => likeContaining(escapeEncode(variant)));
+  return [...new Set([term, json, asciiJson, uri, uri.replace(/%20/g, "+")])];
+}
+
+/**
+ * The search for a term as one case-insensitive regular expression (`~*`): the variants, escape-encoded
+ * (so ASCII only, where ~* and ILIKE fold case alike) and quoted, as alternatives. It finds what
+ * `ILIKE '%variant%'` for each variant finds, but faster on a large table: pg_trgm looks up every
+ * trigram of a LIKE pattern in the index, word-boundary ones such as " co" or "om " that nearly every
+ * body has included, one index scan per pattern; from a regex it takes a bounded set, dropping those
+ * first, in one index scan for all variants. Measured at 1 M events (bench/event-log.ts): an email
+ * address 40 → 8 ms, a 32-digit hex id 5.2 → 3.8 ms.
+ */
+export function searchRegex(term: string): string {
+  return searchVariants(term)
+    .map((variant) => regexLiteral(escapeEncode(variant)))
+    .join("|");
 }
 
 type ConditionOptions = { now: Date; status: boolean };
@@ -147,9 +162,9 @@ function conditions(params: Params, organizationId: string, filters: EventLogFil
     where.push(`e.created_at >= ${params.add(new Date(options.now.getTime() - TIME_RANGES[filters.range].ms))}::timestamptz`);
   }
   if (filters.q) {
-    const matches = searchPatterns(filters.q).map((pattern) => `hookline_body_text(r.body) ILIKE ${params.add(pattern)}`);
     where.push(
-      `e.request_id IN (SELECT r.id FROM webhook_requests r WHERE r.organization_id = ${org}::uuid AND (${matches.join(" OR ")}))`,
+      `e.request_id IN (SELECT r.id FROM webhook_requests r WHERE r.organization_id = ${org}::uuid
+         AND hookline_body_text(r.body) ~* ${params.add(searchRegex(filters.q))})`,
     );
   }
   return where;
