@@ -40,6 +40,12 @@ function ensureBuild(): void {
   if (result.status !== 0) throw new Error("next build failed");
 }
 
+// A failure no handler caught is logged at error level (the reliability suite greps for it) instead of
+// taking every request in flight down with the process.
+process.on("unhandledRejection", (reason) => {
+  log("error", "unhandledRejection", { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+});
+
 async function main(): Promise<void> {
   const database = await boot();
   const dev = env().HOOKLINE_DEV;

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   decodeNestedForm,
   decodeUtf8,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
   parseJsonBody,
   providerDateToIso,
   splitBracketedKey,
@@ -25,6 +27,17 @@ describe("decodeUtf8 / parseJsonBody", () => {
     expect(parseJsonBody(Buffer.from('{"a":1}'))).toMatchObject({ ok: true, value: { a: 1 } });
     expect(parseJsonBody(Buffer.from("{nope")).ok).toBe(false);
     expect(parseJsonBody(Buffer.from([0x22, 0xc3, 0x28, 0x22])).ok).toBe(false);
+  });
+
+  it("keeps JSON nested deeper than MAX_JSON_DEPTH as text, so it is never stringified back into a stack overflow", () => {
+    const deep = (depth: number) => Buffer.from("[".repeat(depth) + "]".repeat(depth));
+    expect(parseJsonBody(deep(MAX_JSON_DEPTH)).ok).toBe(true);
+    expect(parseJsonBody(deep(MAX_JSON_DEPTH + 1)).ok).toBe(false);
+    expect(parseJsonBody(deep(20_000))).toMatchObject({ ok: false, text: expect.stringMatching(/^\[+\]+$/) });
+    // Brackets inside strings, escaped quotes included, are not nesting.
+    expect(parseJsonBody(Buffer.from(JSON.stringify({ a: "[".repeat(1000) + '\\"' + "{".repeat(1000) })))).toMatchObject({ ok: true });
+    expect(nestsDeeperThan('{"a":{"b":[1]}}', 2)).toBe(true);
+    expect(nestsDeeperThan('{"a":{"b":"[[["}}', 2)).toBe(false);
   });
 });
 

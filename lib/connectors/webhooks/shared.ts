@@ -24,10 +24,34 @@ export function decodeUtf8(body: Buffer): Utf8Result {
 
 export type JsonResult = { ok: true; value: unknown; text: string } | { ok: false; text: string };
 
-/** Parses a UTF-8 JSON body. Invalid UTF-8 counts as unparseable: JSON is defined over Unicode text. */
+/** Deeper than any provider nests its payloads; deeper JSON is kept as text (stringifying it again would overflow the stack). */
+export const MAX_JSON_DEPTH = 256;
+
+/** Whether arrays/objects in JSON text nest deeper than `limit` (brackets inside strings don't count). */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 0x5c) i++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x5d || char === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parses a UTF-8 JSON body. Invalid UTF-8 counts as unparseable (JSON is defined over Unicode text), and
+ * so does nesting deeper than MAX_JSON_DEPTH.
+ */
 export function parseJsonBody(body: Buffer): JsonResult {
   const decoded = decodeUtf8(body);
   if (!decoded.ok) return decoded;
+  if (nestsDeeperThan(decoded.text, MAX_JSON_DEPTH)) return { ok: false, text: decoded.text };
   try {
     return { ok: true, value: JSON.parse(decoded.text) as unknown, text: decoded.text };
   } catch {
