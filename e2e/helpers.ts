@@ -1,4 +1,4 @@
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import pg from "pg";
 
 export const admin = {
@@ -68,4 +68,16 @@ export function instanceIdFromUrl(url: string): number {
   const match = /\/instances\/(\d+)(?:[/?#]|$)/.exec(url);
   if (!match?.[1]) throw new Error(`not an instance URL: ${url}`);
   return Number(match[1]);
+}
+
+/**
+ * Sets a form's switch (client state only), clicking again when a click landed before React hydrated
+ * the page and was lost: on a loaded machine that gap is long enough to swallow a click.
+ */
+export async function setSwitch(control: Locator, on: boolean): Promise<void> {
+  const want = String(on);
+  await expect(async () => {
+    if ((await control.getAttribute("aria-checked")) !== want) await control.click();
+    await expect(control).toHaveAttribute("aria-checked", want, { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
 }

@@ -7,6 +7,7 @@ import {
   instanceIdFromUrl,
   query,
   queryRows,
+  setSwitch,
   signInAsAdmin,
 } from "./helpers";
 import { startOAuthProvider } from "./oauth-server";
@@ -125,7 +126,7 @@ async function createThroughForm(
     }
   }
   if (options.callbackUrl) {
-    await page.getByRole("switch", { name: "Events Enabled" }).click();
+    await setSwitch(page.getByRole("switch", { name: "Events Enabled" }), true);
     await page.getByLabel("Event Notification Callback URL", { exact: true }).fill(options.callbackUrl);
     for (const [label, value] of Object.entries(connector.events ?? {})) {
       await page.getByLabel(label, { exact: true }).fill(value);
@@ -192,8 +193,7 @@ for (const connector of tiles) {
     const eventsSwitch = page.getByRole("switch", { name: "Events Enabled" });
     await expect(callback).toBeHidden();
     await expect(eventsSwitch).toHaveAttribute("aria-checked", "false");
-    await eventsSwitch.click();
-    await expect(eventsSwitch).toHaveAttribute("aria-checked", "true");
+    await setSwitch(eventsSwitch, true);
     await expect(callback).toBeVisible();
     await expect(page.getByLabel("Callback Notification Signature Key", { exact: true })).toBeVisible();
 
@@ -267,7 +267,7 @@ test("a bad callback URL is reported inline and nothing is created", async ({ pa
   await expect(page.getByLabel("Name", { exact: true })).toHaveAttribute("aria-invalid", "true");
 
   await fillRequired(page, connector, "Bad callback");
-  await page.getByRole("switch", { name: "Events Enabled" }).click();
+  await setSwitch(page.getByRole("switch", { name: "Events Enabled" }), true);
   const callback = page.getByLabel("Event Notification Callback URL", { exact: true });
   await callback.fill("not a url");
   await submitButton(page, connector).click();
@@ -339,9 +339,9 @@ test("the events switch on the instance page needs a callback URL, then turns ev
   // Give it one through the edit form (events stay off there), then switch on from the instance page.
   await page.getByRole("link", { name: "Edit" }).click();
   await expect(page.getByLabel("Event Notification Callback URL", { exact: true })).toBeHidden();
-  await page.getByRole("switch", { name: "Events Enabled" }).click();
+  await setSwitch(page.getByRole("switch", { name: "Events Enabled" }), true);
   await page.getByLabel("Event Notification Callback URL", { exact: true }).fill(receiver);
-  await page.getByRole("switch", { name: "Events Enabled" }).click();
+  await setSwitch(page.getByRole("switch", { name: "Events Enabled" }), false);
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page).toHaveURL(new RegExp(`/instances/${id}$`));
   await expect(toggle).toHaveAttribute("aria-checked", "false");

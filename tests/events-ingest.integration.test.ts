@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as ingestRoute from "@/app/elements/api-v2/events/[key]/[id]/route";
 import { connectwiseSignature } from "@/lib/connectors/webhooks/connectwisecrmrest";
 import { db, disconnectDb } from "@/lib/db/client";
+import { ingestStoreCounts } from "@/lib/events/ingest-store";
 import { closeEventsPool, eventsPool as pool } from "@/lib/events/pg-pool";
 import { clearProviderFetchCache } from "@/lib/events/provider-fetch";
 import { DELIVERY_QUEUE, resetDeliveryQueue } from "@/lib/events/queue";
@@ -345,6 +346,40 @@ describe("what ingest refuses", () => {
     expect((await send(ingest.webhookUrl("campaignmonitor", closed.id), body, { "content-type": "application/json" })).status).toBe(403);
     expect((await send(ingest.webhookUrl("campaignmonitor", open.id), body, { "content-type": "application/json" })).status).toBe(200);
     expect(await requestsOf(closed.id)).toHaveLength(0);
+  });
+});
+
+describe("group commit: webhooks arriving together share a statement, never an outcome", () => {
+  const body = fixture("campaignmonitor-subscribe.json");
+  const post = (id: number) => send(ingest.webhookUrl("campaignmonitor", id), body, { "content-type": "application/json" });
+
+  it("writes 60 concurrent webhooks in fewer statements, every one stored with its job", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    const before = ingestStoreCounts();
+    const answers = await Promise.all(Array.from({ length: 60 }, () => post(instance.id)));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const after = ingestStoreCounts();
+    expect(after.requests - before.requests).toBe(60);
+    expect(after.statements - before.statements).toBeLessThan(60);
+    const events = await db().event.findMany({ where: { instanceId: instance.id } });
+    expect(events).toHaveLength(60);
+    const jobs = await pool().query("SELECT count(*)::int AS n FROM pgboss.job WHERE id = ANY($1::uuid[])", [events.map((e) => e.jobId)]);
+    expect(jobs.rows[0].n).toBe(60);
+  });
+
+  it("a request that cannot be written with the others fails alone: the rest of its statement is stored", async () => {
+    const healthy = await instanceFor("campaignmonitor");
+    const changing = await instanceFor("campaignmonitor");
+    await Promise.all([post(healthy.id), post(changing.id)]); // both cached now
+    await db().instance.update({ where: { id: changing.id }, data: { eventsEnabled: false } });
+    const before = ingestStoreCounts();
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? changing.id : healthy.id).then((a) => [i % 2, a.status])));
+    expect(answers.filter(([odd]) => !odd).map(([, status]) => status)).toEqual(Array(20).fill(200));
+    expect(answers.filter(([odd]) => odd).map(([, status]) => status)).toEqual(Array(20).fill(404));
+    expect(await requestsOf(healthy.id)).toHaveLength(21);
+    expect(await requestsOf(changing.id)).toHaveLength(1);
+    // Requests for both instances did share statements, which failed on the changed row and were split.
+    expect(ingestStoreCounts().sharedFailures).toBeGreaterThan(before.sharedFailures);
   });
 });
 

@@ -7,7 +7,8 @@ import { uuidv7 } from "@/lib/events/ids";
 import { ALLOWLIST_PARAMETER, isAllowedAddress, parseAllowList } from "@/lib/events/ip-allowlist";
 import { eventsPool } from "@/lib/events/pg-pool";
 import { providerFetcher } from "@/lib/events/provider-fetch";
-import { jobInsertStatement, notifyEnqueued, type NewDeliveryJob } from "@/lib/events/queue";
+import { STALE_INSTANCE, storeRequest, type EventRow } from "@/lib/events/ingest-store";
+import type { NewDeliveryJob } from "@/lib/events/queue";
 import type { IncomingWebhook, ParseResult, WebhookContext } from "@/lib/events/types";
 import { decryptSecrets } from "@/lib/instances/secrets";
 import { decodeInstanceId } from "@/lib/instances/webhook-url";
@@ -16,9 +17,9 @@ import { log } from "@/lib/log";
 /**
  * The ingest hot path: `POST /elements/api-v2/events/{elementKey}/{base64 instance id}`.
  *
- * find instance (one primary-key query) → verify → parse → ONE statement (so one transaction, one round
- * trip): the raw request, its notifications (≤ 20 events each) and their delivery jobs → answer 2xx only
- * after it committed. Framework-free
+ * find instance (cached; see below) → verify → parse → ONE statement (lib/events/ingest-store.ts, shared
+ * with webhooks arriving at the same time): the raw request, its notifications (≤ 20 events each) and
+ * their delivery jobs → answer 2xx only after it committed. Framework-free
  * (the custom server and the Next route both call it) and it never throws: every outcome is an answer.
  * Unknown connector, bad id, another connector's instance and events disabled all get the same bare 404.
  */
@@ -63,7 +64,6 @@ const FIND_INSTANCE = {
  */
 const instanceCache = new Map<number, InstanceRow>();
 const INSTANCE_CACHE_SIZE = 10_000;
-const STALE_INSTANCE = "hookline: stale instance";
 
 /** Headers that carry credentials or signatures are kept by name only: a stored request must not be a replayable one. */
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-content-signature)$|signature|secret|token|api[-_]?key|password/i;
@@ -117,56 +117,6 @@ function summaryOf(notification: Notification): string {
       elementKey: event.elementKey,
     })),
   );
-}
-
-type EventRow = { id: string; eventId: string; summary: string; count: number; payload: Buffer; jobId: string | null };
-
-// $10 is the cached instance row's version: nothing is inserted when the row changed since it was read.
-const INSERT_REQUEST = `INSERT INTO webhook_requests
-    (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address)
-    SELECT $1::uuid, $2, $3::uuid, $4, $5, $6, $7::jsonb, $8, $9
-     WHERE EXISTS (SELECT 1 FROM instances WHERE id = $2 AND xmin::text = $10)
-    RETURNING 1`;
-const REQUEST_COUNT = "(SELECT count(*) FROM request)";
-// The failing casts depend on counts, so the planner cannot fold them into an error up front.
-const STALE_CHECK = `WHEN ${REQUEST_COUNT} <> 1 THEN ('${STALE_INSTANCE}: ' || ${REQUEST_COUNT})::int`;
-
-/**
- * ONE statement for the request, its notifications and their delivery jobs (data-modifying CTEs): one
- * round trip, one commit, and atomic on its own, so nothing is stored without its job or vice versa.
- * If pg-boss inserted fewer jobs than asked (it silently skips jobs for a missing queue), the final
- * SELECT fails on purpose and takes the whole statement back with it.
- */
-async function insertStatement(request: unknown[], rows: EventRow[], status: string, jobs: NewDeliveryJob[]) {
-  if (rows.length === 0) {
-    return {
-      name: "hookline_ingest_request",
-      text: `WITH request AS (${INSERT_REQUEST}) SELECT CASE ${STALE_CHECK} ELSE 0 END AS jobs`,
-      values: request,
-    };
-  }
-  const values: unknown[] = [...request, status];
-  const tuples = rows.map((row) => {
-    const at = values.length;
-    values.push(row.id, row.eventId, row.summary, row.count, row.payload, row.jobId);
-    return `($${at + 1}::uuid, $${at + 2}, $${at + 3}::jsonb, $${at + 4}::int, $${at + 5}::bytea, $${at + 6}::uuid)`;
-  });
-  const ctes = [
-    `request AS (${INSERT_REQUEST})`,
-    `events AS (INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary,
-                                    event_count, payload, status, job_id, created_at)
-       SELECT e.id, e.event_id, $1::uuid, $2, $3::uuid, $4, e.summary, e.event_count, e.payload, $11::"EventStatus", e.job_id, $5
-         FROM (VALUES ${tuples.join(", ")}) AS e(id, event_id, summary, event_count, payload, job_id))`,
-  ];
-  let check = `SELECT CASE ${STALE_CHECK} ELSE 0 END AS jobs`;
-  if (jobs.length) {
-    const job = await jobInsertStatement(jobs, values.length + 1);
-    values.push(...job.values, jobs.length);
-    ctes.push(`jobs AS (${job.sql})`);
-    check = `SELECT CASE ${STALE_CHECK} WHEN count(*) = $${values.length} THEN count(*)
-                    ELSE ('delivery queue refused jobs: ' || count(*))::int END AS jobs FROM jobs`;
-  }
-  return { name: `hookline_ingest_${rows.length}_${jobs.length}`, text: `WITH ${ctes.join(",\n")}\n${check}`, values };
 }
 
 function senderAllowed(configuration: Record<string, unknown>, remoteAddress: string | undefined): boolean {
@@ -296,24 +246,20 @@ async function store(request: IngestRequest, instance: InstanceRow, connector: C
     jobId: deliver ? uuidv7() : null,
   }));
   const jobs: NewDeliveryJob[] = rows.flatMap((row) => (row.jobId ? [{ id: row.jobId, data: { event: row.id, step: 0 } }] : []));
-  const statement = await insertStatement(
-    [
-      requestId,
-      instance.id,
-      instance.organization_id,
-      connector.key,
-      receivedAt,
-      request.contentType,
-      JSON.stringify(redactHeaders(request.headers)),
-      request.body,
-      request.remoteAddress ?? null,
-      instance.version,
-    ],
+  await storeRequest({
+    id: requestId,
+    instanceId: instance.id,
+    instanceVersion: instance.version,
+    organizationId: instance.organization_id,
+    elementKey: connector.key,
+    receivedAt,
+    contentType: request.contentType,
+    headers: JSON.stringify(redactHeaders(request.headers)),
+    body: request.body,
+    remoteAddress: request.remoteAddress ?? null,
+    status: deliver ? "PENDING" : "DISABLED",
     rows,
-    deliver ? "PENDING" : "DISABLED",
     jobs,
-  );
-  await eventsPool().query(statement);
-  if (jobs.length) notifyEnqueued();
+  });
   return { requestId, notifications: rows.length, events: parsed.events.length };
 }
