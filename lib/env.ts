@@ -44,6 +44,8 @@ const envSchema = z.object({
   HOOKLINE_WORKER: booleanFlagOn,
   /** Deliveries one process makes at the same time. */
   HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /** Ingest statements one process runs at the same time; webhooks arriving meanwhile share the next one. */
+  HOOKLINE_INGEST_WRITERS: z.coerce.number().int().min(1).max(32).default(1),
   /** Seconds before each retry of a failed delivery; after the last one the event is dead. */
   HOOKLINE_DELIVERY_SCHEDULE: secondsList.default([5, 30, 120, 600, 1800, 3600, 7200, 21600, 43200, 86400]),
   /** Callback URLs on loopback / RFC 1918 / ULA addresses are allowed (self-hosting); link-local never. */

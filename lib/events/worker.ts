@@ -256,9 +256,6 @@ async function processJob(
   }
 }
 
-/** How long a woken worker waits for more jobs before fetching (adds at most this to delivery latency). */
-const WAKE_COALESCE_MS = 5;
-
 /** Fetches of at most this many jobs: a larger backlog is taken in several fetches as slots free. */
 const MAX_FETCH = 32;
 
@@ -363,8 +360,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
           wake = undefined;
           resolve();
         }
-        // A webhook just committed: wait a moment so a burst is fetched in one query, not one each.
-        wake = () => setTimeout(done, WAKE_COALESCE_MS);
+        wake = done;
       });
     }
   };
