@@ -68,7 +68,7 @@ let failures = 0;
 const streamAbort = new AbortController();
 let visibleMs = new Map<number, number>();
 try {
-  const cookie = await signInCookie(hookline.base, hookline.process.adminEmail, hookline.process.adminPassword);
+  const cookie = await signInCookie(hookline.base, hookline.server.adminEmail, hookline.server.adminPassword);
   visibleMs = await followStream(cookie, streamAbort.signal);
   // Warm-up, unmeasured.
   for (let i = 0; i < 50; i++) await fetch(hookline.webhookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: campaignMonitorBody("warm") });

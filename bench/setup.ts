@@ -48,7 +48,7 @@ export async function startBenchHookline(options: { callbackUrl: string; env?: R
   const hookline = await launchHookline({ env: options.env });
   await applyBenchVariant(hookline.databaseUrl);
   const instance = await createCampaignMonitorInstance(hookline, options.callbackUrl);
-  return { base: hookline.base, databaseUrl: hookline.databaseUrl, webhookUrl: instance.webhookUrl, process: hookline, stop: hookline.stop };
+  return { base: hookline.base, databaseUrl: hookline.databaseUrl, webhookUrl: instance.webhookUrl, server: hookline, stop: hookline.stop };
 }
 
 /** A Campaign Monitor instance with events on, delivering to `callbackUrl`, made through the REST API. */
