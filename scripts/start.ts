@@ -15,6 +15,7 @@ import { closeEventsPool } from "@/lib/events/pg-pool";
 import { ensureDeliveryQueue } from "@/lib/events/queue";
 import { startDeliveryWorker } from "@/lib/events/worker";
 import { log } from "@/lib/log";
+import { answerClientError, refuseUnroutable } from "@/lib/net/http-edge";
 import { startTokenRefresher } from "@/lib/oauth/background-refresh";
 import { boot } from "@/lib/runtime/boot";
 
@@ -60,12 +61,17 @@ async function main(): Promise<void> {
   const worker = env().HOOKLINE_WORKER ? await startDeliveryWorker({ connectionString: database.url }) : null;
   // OAuth access tokens are renewed ahead of expiry, so provider calls rarely wait for a refresh.
   const stopRefresher = env().HOOKLINE_WORKER ? startTokenRefresher() : null;
-  const server = http.createServer((req, res) => {
+  // A missing Host header is refused by refuseUnroutable, with a JSON message like every other error.
+  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
     // Provider webhooks skip Next.js entirely: the hot path is lib/events (see README, Architecture).
+    // What Next.js cannot route (TRACE, `*`, a malformed %-escape) is answered here, not with its 500.
+    if (refuseUnroutable(req, res)) return;
     const ingest = matchIngestRoute(req.method, req.url);
     if (ingest) void handleIngestRequest(req, res, ingest);
     else void handle(req, res);
   });
+  // Requests that break HTTP itself get a JSON answer with a message, like every other error.
+  server.on("clientError", answerClientError);
   await new Promise<void>((resolve) => server.listen(PORT, HOSTNAME, resolve));
   log("info", "Hookline is ready", { url: publicUrl(), port: PORT });
 

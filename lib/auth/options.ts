@@ -26,7 +26,26 @@ export async function authorizeCredentials(credentials: unknown) {
   return { id: user.id, email: user.email, name: user.name };
 }
 
+/**
+ * next-auth's log lines in Hookline's JSON format. A session cookie that cannot be decrypted (expired,
+ * forged, or sealed with a NEXTAUTH_SECRET since replaced) only makes the request a signed-out one, so it
+ * is a warning, not a multi-line error with a stack trace on every request that carries it.
+ */
+const authLogger: NextAuthOptions["logger"] = {
+  error(code, metadata) {
+    const cause = metadata instanceof Error ? metadata : metadata?.error;
+    const level = code === "JWT_SESSION_ERROR" ? "warn" : "error";
+    const message = level === "warn" ? "session cookie could not be read; treated as signed out" : "next-auth error";
+    log(level, message, { code, error: cause instanceof Error ? cause.message : String(cause) });
+  },
+  warn(code) {
+    log("warn", "next-auth warning", { code });
+  },
+  debug() {},
+};
+
 export const authOptions: NextAuthOptions = {
+  logger: authLogger,
   session: { strategy: "jwt", maxAge: 7 * 24 * 3600 },
   pages: { signIn: "/login", error: "/login" },
   providers: [
@@ -40,6 +59,16 @@ export const authOptions: NextAuthOptions = {
     }),
   ],
   callbacks: {
+    // next-auth's default, minus its `new URL(url)` throwing (a 500) on a callbackUrl such as "%00".
+    redirect({ url, baseUrl }) {
+      if (url.startsWith("/")) return `${baseUrl}${url}`;
+      try {
+        if (new URL(url).origin === baseUrl) return url;
+      } catch {
+        // not a URL: the start page, as for a URL on another site
+      }
+      return baseUrl;
+    },
     jwt({ token, user }) {
       if (user) token.uid = user.id;
       return token;

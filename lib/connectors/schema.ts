@@ -55,6 +55,57 @@ const MAX_NAME = 200;
 const MAX_TAG = 100;
 const MAX_TAGS = 50;
 
+/**
+ * How deep an unknown configuration value may nest. Configuration values are strings and booleans; a
+ * deeper structure is junk, and thousands of levels overflow the stack of the code that stores it.
+ */
+export const MAX_CONFIGURATION_DEPTH = 32;
+
+/** What Postgres cannot store in `text` or `jsonb`: U+0000, and half of a UTF-16 surrogate pair. */
+const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What in a string the database would refuse (with an error, not a 400), or null. Both reach a JSON body
+ * as escapes, `\u0000` and a lone `\ud800`: a raw NUL or invalid UTF-8 byte is refused before parsing.
+ */
+export function unstorableText(value: string): string | null {
+  const match = UNSTORABLE_TEXT.exec(value);
+  if (!match) return null;
+  return match[0] === "\u0000" ? "the NUL character (\\u0000)" : "an unpaired UTF-16 surrogate (\\ud800-\\udfff)";
+}
+
+/**
+ * Why a JSON value cannot be stored as given, or null: {@link unstorableText} in any string or key, or
+ * nesting deeper than `maxDepth`. Iterative, so a deep value cannot overflow the stack here.
+ */
+export function unstorableJsonReason(value: unknown, maxDepth = MAX_CONFIGURATION_DEPTH): string | null {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const { value: current, depth } = pending.pop()!;
+    if (typeof current === "string") {
+      const found = unstorableText(current);
+      if (found) return `must not contain ${found}`;
+      continue;
+    }
+    if (typeof current !== "object" || current === null) continue;
+    if (depth >= maxDepth) return `must not be nested more than ${maxDepth} levels deep`;
+    for (const [key, inner] of Object.entries(current)) {
+      const found = Array.isArray(current) ? null : unstorableText(key);
+      if (found) return `must not have a key containing ${found}`;
+      pending.push({ value: inner, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+/** A string check (for `superRefine`): an issue when the database could not store the value. */
+function storableText(label: string) {
+  return (value: string, ctx: z.RefinementCtx) => {
+    const found = unstorableText(value);
+    if (found) ctx.addIssue({ code: "custom", message: `${label} must not contain ${found}` });
+  };
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -108,6 +159,7 @@ function textSchema(row: ParameterRow, required: boolean, withDefault: boolean):
   // Secrets are used byte for byte (passwords, HMAC signature keys): trimming one would silently make
   // signatures or logins fail, so only blankness is judged after trimming.
   if (row.type !== "secret") text = text.trim();
+  text = text.superRefine(storableText(row.label));
   // No `abort: true` on these checks: an explicitly aborted issue stops zod from running the object-level
   // events rule, and a person should see every problem at once. Later checks skip blank values instead.
   if (required) text = text.refine((value) => !isBlank(value), requiredMessage);
@@ -155,7 +207,21 @@ export function configurationSchema(
 ): z.ZodType<Configuration, Configuration> {
   const rows = configurationRows(connector);
   const shape = Object.fromEntries(rows.map((row) => [row.apiName, fieldSchema(row, mode)]));
-  const object = z.looseObject(shape, { error: "configuration must be a JSON object" });
+  const known = new Set(rows.map((row) => row.apiName));
+  // Unknown keys are kept as sent (Cloud Elements tolerates them), so they must be storable as sent.
+  const object = z.looseObject(shape, { error: "configuration must be a JSON object" }).superRefine(
+    (value, ctx) => {
+      for (const [key, inner] of Object.entries(value)) {
+        if (known.has(key)) continue;
+        const keyProblem = unstorableText(key);
+        // The key goes into the error as JSON would escape it: readable, and no NUL in a message.
+        const name = keyProblem ? JSON.stringify(key).slice(1, -1) : key;
+        const reason = keyProblem ? `must not contain ${keyProblem}` : unstorableJsonReason(inner);
+        if (reason) ctx.addIssue({ code: "custom", path: [name], message: keyProblem ? `The key ${reason}` : `The value ${reason}` });
+      }
+    },
+    { when: (payload) => isRecord(payload.value) },
+  );
   if (mode === "update") return object;
 
   const eventRows = rows.filter((row) => row.requiredWhenEventsEnabled);
@@ -235,7 +301,8 @@ export const instanceNameSchema = z
   .string({ error: (issue) => (issue.input === undefined ? "Name is required" : "Name must be a string") })
   .trim()
   .min(1, "Name is required")
-  .max(MAX_NAME, `Name must be at most ${MAX_NAME} characters`);
+  .max(MAX_NAME, `Name must be at most ${MAX_NAME} characters`)
+  .superRefine(storableText("Name"));
 
 export const tagsSchema = z
   .array(
@@ -243,7 +310,8 @@ export const tagsSchema = z
       .string({ error: "tags must be an array of strings" })
       .trim()
       .min(1, "A tag must not be blank")
-      .max(MAX_TAG, `A tag must be at most ${MAX_TAG} characters`),
+      .max(MAX_TAG, `A tag must be at most ${MAX_TAG} characters`)
+      .superRefine(storableText("A tag")),
     { error: "tags must be an array of strings" },
   )
   .max(MAX_TAGS, `At most ${MAX_TAGS} tags`);

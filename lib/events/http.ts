@@ -30,6 +30,26 @@ export function matchIngestRoute(method: string | undefined, url: string | undef
 
 class TooLarge extends Error {}
 
+/** How much more of a body over the limit is read (and dropped) after the 413 before the connection is cut. */
+const MAX_DRAINED_BYTES = 8 * MAX_BODY_BYTES;
+
+/**
+ * Reads the rest of a refused body without keeping it. Closing the connection while the sender is still
+ * sending makes the kernel reset it, and the sender then sees the reset, not the 413 it was answered.
+ */
+function drain(request: IncomingMessage): void {
+  let dropped = 0;
+  request.removeAllListeners("data");
+  request.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > MAX_DRAINED_BYTES) request.socket.destroy();
+  });
+  request.resume();
+}
+
+/** The sender closed the connection (or broke the framing) before the body was complete. */
+class BodyIncomplete extends Error {}
+
 function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers["content-length"] ?? "0");
@@ -40,14 +60,16 @@ function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
       size += chunk.length;
       if (size > maxBytes) {
         request.removeAllListeners("data");
-        request.pause();
         reject(new TooLarge());
         return;
       }
       chunks.push(chunk);
     });
     request.on("end", () => resolve(Buffer.concat(chunks, size)));
-    request.on("error", reject);
+    request.on("error", () => reject(new BodyIncomplete()));
+    request.on("close", () => {
+      if (!request.complete) reject(new BodyIncomplete());
+    });
   });
 }
 
@@ -93,8 +115,16 @@ export async function handleIngestRequest(request: IncomingMessage, response: Se
     write(response, request.method === "HEAD" ? { ...result, body: "" } : result);
   } catch (error) {
     if (error instanceof TooLarge) {
-      // The rest of the body is not read: close the connection instead of draining it.
-      write(response, { status: 413, body: JSON.stringify({ message: `The body is larger than ${MAX_BODY_BYTES} bytes.` }), headers: { "content-type": "application/json; charset=utf-8" } }, true);
+      drain(request);
+      write(response, { status: 413, body: JSON.stringify({ message: `The body is larger than ${MAX_BODY_BYTES} bytes.` }), headers: { "content-type": "application/json; charset=utf-8" } });
+      return;
+    }
+    if (error instanceof BodyIncomplete) {
+      // Nothing was stored and the sender is gone or broke HTTP: its retry is what counts, not our log.
+      log("info", "webhook request ended before its body was complete", { elementKey: route.elementKey.slice(0, 60) });
+      if (!response.headersSent && !request.socket.destroyed) {
+        write(response, { status: 400, body: JSON.stringify({ message: "The body ended before it was complete." }), headers: { "content-type": "application/json; charset=utf-8" } }, true);
+      }
       return;
     }
     log("error", "webhook ingest failed", { error: error instanceof Error ? error.message : String(error) });

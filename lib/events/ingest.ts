@@ -102,18 +102,22 @@ function parseSafely(connector: Connector, request: IncomingWebhook, receivedAt:
   }
 }
 
-/** Postgres JSONB refuses `\u0000`; normalized fields come from provider data, so strip it there. */
-function withoutNul(value: string): string {
-  return value.replace(/\u0000/g, "");
+/**
+ * Postgres JSONB refuses `\u0000` and half of a surrogate pair (`\ud800` alone), both of which a JSON
+ * body can carry as escapes; normalized fields come from provider data, so NUL is stripped there and a
+ * lone surrogate becomes U+FFFD, as a UTF-8 decoder would make it.
+ */
+function jsonbSafe(value: string): string {
+  return value.replace(/\u0000/g, "").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 
 function summaryOf(notification: Notification): string {
   return JSON.stringify(
     notification.message.events.map((event) => ({
       eventType: event.eventType,
-      objectType: withoutNul(event.objectType),
-      objectId: event.objectId === null ? null : withoutNul(event.objectId),
-      eventDate: withoutNul(event.eventDate),
+      objectType: jsonbSafe(event.objectType),
+      objectId: event.objectId === null ? null : jsonbSafe(event.objectId),
+      eventDate: jsonbSafe(event.eventDate),
       elementKey: event.elementKey,
     })),
   );
