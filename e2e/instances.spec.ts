@@ -432,3 +432,19 @@ test("unknown connectors and other organizations' instances are not found", asyn
     await query("DELETE FROM organizations WHERE id = $1", [org.id]);
   }
 });
+
+test("an API path no endpoint has answers JSON 404 with a message; the real endpoints still answer", async ({ request }) => {
+  for (const [method, path] of [
+    ["GET", "/elements/api-v2/nope"],
+    ["POST", "/elements/api-v2/instances/1/nope"],
+    ["DELETE", "/elements/api-v2/a/b/c"],
+  ] as const) {
+    const response = await request.fetch(path, { method });
+    expect(response.status(), `${method} ${path}`).toBe(404);
+    expect(response.headers()["content-type"]).toContain("application/json");
+    expect((await response.json()).message).toContain("openapi.json");
+  }
+  expect((await request.get("/elements/api-v2/openapi.json")).status()).toBe(200);
+  expect((await request.get("/elements/api-v2/instances")).status()).toBe(401);
+  expect((await request.get("/elements/api-v2/elements")).status()).not.toBe(404);
+});

@@ -144,6 +144,7 @@ const NOT_ORGANIZATION_SCOPED: Record<string, string> = {
   "elements/api-v2/elements/[key]/route.ts": "one connector of the catalog",
   "elements/api-v2/elements/[key]/oauth/url/route.ts": "builds a consent URL from the caller's own values",
   "elements/api-v2/openapi.json/route.ts": "the API description",
+  "elements/api-v2/[...path]/route.ts": "a JSON 404 for paths no endpoint has",
   "elements/api-v2/events/[key]/[id]/route.ts": "the providers' webhook ingest (no account; writes only into the instance's own organization)",
   "(dashboard)/events/stream/route.ts": "organization isolation of the live stream is tested in event-log.integration.test.ts",
 };
