@@ -27,8 +27,19 @@ export type ProviderResponse = { status: number; body: unknown };
 
 export type ProviderCall = { ok: true; response: ProviderResponse } | { ok: false; reason: string };
 
-function parseBody(bytes: Buffer): unknown {
-  const text = bytes.toString("utf8");
+/**
+ * The credentials a request carries: the `Authorization` value, and its part after the scheme (a
+ * ConnectWise `Basic` value is base64 of the private key and more). A provider that quotes them back
+ * in an error must not get them into the message Hookline stores, shows and logs.
+ */
+function credentialsOf(headers: Record<string, string>): string[] {
+  const value = Object.entries(headers).find(([name]) => name.toLowerCase() === "authorization")?.[1] ?? "";
+  return [value, value.replace(/^\S+\s+/, "")].filter((text) => text.length >= 8);
+}
+
+function parseBody(bytes: Buffer, credentials: string[]): unknown {
+  let text = bytes.toString("utf8");
+  for (const credential of credentials) text = text.split(credential).join("••••");
   if (text.trim() === "") return null;
   try {
     return JSON.parse(text) as unknown;
@@ -58,7 +69,7 @@ export async function callProvider(providerName: string, request: ProviderReques
     const why = response.kind === "aborted" ? "registration took too long and was stopped" : response.error;
     return { ok: false, reason: `Could not reach ${providerName}: ${why}.` };
   }
-  return { ok: true, response: { status: response.status, body: parseBody(response.body) } };
+  return { ok: true, response: { status: response.status, body: parseBody(response.body, credentialsOf(request.headers)) } };
 }
 
 export function isSuccess(response: ProviderResponse): boolean {
