@@ -20,4 +20,11 @@ describe("uuidv7", () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it("draws fresh random bits for every id, across refills of its random pool", () => {
+    const now = Date.now() + 20_000;
+    // 1000 ids share the millisecond: only their random 62 bits (after the variant) tell them apart.
+    const tails = Array.from({ length: 1000 }, () => uuidv7(now).replace(/-/g, "").slice(17));
+    expect(new Set(tails).size).toBe(tails.length);
+  });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /**
  * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter, then random bits. Ids made by one
@@ -7,6 +7,21 @@ import { randomBytes } from "node:crypto";
  */
 
 let lastMillis = -1;
+// Random bytes are drawn 4 KiB at a time: `randomBytes(16)` per id cost ~7 µs here (11 % of the web
+// process's CPU under ingest load, three ids per webhook); a slice of a pooled buffer costs nanoseconds.
+const POOL_SIZE = 4096;
+const pool = Buffer.alloc(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+function random16(): Buffer {
+  if (poolOffset + 16 > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return bytes;
+}
 let counter = 0;
 
 export function uuidv7(now: number = Date.now()): string {
@@ -23,7 +38,7 @@ export function uuidv7(now: number = Date.now()): string {
   }
   lastMillis = millis;
 
-  const bytes = randomBytes(16);
+  const bytes = random16();
   bytes.writeUIntBE(millis, 0, 6);
   bytes[6] = 0x70 | (counter >> 8);
   bytes[7] = counter & 0xff;
