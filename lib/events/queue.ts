@@ -60,6 +60,36 @@ export async function createOrUpdateQueue(boss: PgBoss): Promise<void> {
   const options = { name: DELIVERY_QUEUE, ...QUEUE_OPTIONS };
   await boss.createQueue(DELIVERY_QUEUE, options);
   await boss.updateQueue(DELIVERY_QUEUE, options);
+  await createFetchOrderIndex(boss.getDb());
+}
+
+/** Name of the index below (one queue, so one name in the `pgboss` schema). */
+export const FETCH_ORDER_INDEX = "hookline_deliveries_fetch_order";
+
+/**
+ * pg-boss fetches `WHERE name = $1 AND state < 'active' AND start_after < now() ORDER BY priority DESC,
+ * created_on, id LIMIT n`, and its own index is on `(name, start_after)`: with a backlog the planner reads
+ * and sorts every waiting job to hand out n of them. At 20 000 waiting jobs a fetch took 15.4 ms, and the
+ * worker fetches whenever a slot frees, so draining a backlog slowed to ~100 deliveries/s (quadratic).
+ * An index in the fetch's own order lets it stop after n rows: 0.06 ms at 20 000.
+ *
+ * pg-boss creates the queue's partition at run time, so the index is made here, idempotently, right
+ * after the queue. Two processes starting at once may both try; the loser's error is the index existing.
+ */
+async function createFetchOrderIndex(db: PgBoss.Db): Promise<void> {
+  const { rows } = await db.executeSql("SELECT partition_name FROM pgboss.queue WHERE name = $1", [DELIVERY_QUEUE]);
+  const partition = (rows[0] as { partition_name?: string } | undefined)?.partition_name;
+  if (!partition || !/^[a-z0-9_]+$/.test(partition)) throw new Error(`the ${DELIVERY_QUEUE} queue has no partition table`);
+  try {
+    await db.executeSql(
+      `CREATE INDEX IF NOT EXISTS ${FETCH_ORDER_INDEX} ON pgboss.${partition} (name, priority DESC, created_on, id) WHERE state < 'active'`,
+      [],
+    );
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // 42P07 duplicate_table / 23505 on pg_class: created by another process in the meantime.
+    if (code !== "42P07" && code !== "23505") throw error;
+  }
 }
 
 /** Makes sure the queue exists before the first ingest needs it (called at start-up; cheap afterwards). */
