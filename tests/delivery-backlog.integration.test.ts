@@ -85,8 +85,35 @@ describe("the fetch with a backlog", () => {
   });
 });
 
+/**
+ * Records, for this process, the statements that read or change job rows: named (prepared) or not, and
+ * how many jobs each pg-boss fetch handed out.
+ */
+function recordJobStatements() {
+  const named: string[] = [];
+  const unnamed: string[] = [];
+  const fetched: number[] = [];
+  const realQuery = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const [first] = args;
+    const text = typeof first === "string" ? first : ((first as { text?: string } | undefined)?.text ?? "");
+    const name = typeof first === "object" && first !== null ? (first as { name?: string }).name : undefined;
+    if (/\b(UPDATE|FROM)\s+pgboss\.job\b/i.test(text)) (name ? named : unnamed).push(name ?? text.trim().slice(0, 60));
+    const last = args.at(-1);
+    if (/WITH next as/.test(text) && typeof last === "function") {
+      // pg-pool passes a callback: count the rows the fetch returned on the way back.
+      args[args.length - 1] = (error: unknown, result: { rowCount?: number } | undefined) => {
+        if (!error && result?.rowCount) fetched.push(result.rowCount);
+        (last as (...a: unknown[]) => void)(error, result);
+      };
+    }
+    return (realQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof realQuery;
+  return { named, unnamed, fetched, restore: () => void (pg.Client.prototype.query = realQuery) };
+}
+
 describe("the worker's statements", () => {
-  it("never prepares one that reads or changes existing job rows", async () => {
+  async function deliverInSequence(count: number, coalesceMs?: number) {
     const tenant = await createTenant("Backlog");
     const receiver = await startReceiver();
     const ingest = await startIngestServer();
@@ -94,31 +121,34 @@ describe("the worker's statements", () => {
       "event.notification.callback.url": receiver.url,
       "event.notification.signature.key": "k",
     });
-    const named: string[] = [];
-    const unnamed: string[] = [];
-    // Every statement of the process, through a wrapper that calls the real query.
-    const realQuery = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const [first] = args;
-      const text = typeof first === "string" ? first : ((first as { text?: string } | undefined)?.text ?? "");
-      const name = typeof first === "object" && first !== null ? (first as { name?: string }).name : undefined;
-      if (/\b(UPDATE|FROM)\s+pgboss\.job\b/i.test(text)) (name ? named : unnamed).push(name ?? text.trim().slice(0, 60));
-      return (realQuery as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof realQuery;
-    const worker = await startDeliveryWorker({ connectionString: databaseUrl(), pollingIntervalSeconds: 0.5, allowPrivate: true });
+    const recorded = recordJobStatements();
+    const worker = await startDeliveryWorker({ connectionString: databaseUrl(), pollingIntervalSeconds: 0.5, allowPrivate: true, coalesceMs });
     try {
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < count; i++) {
         const answer = await send(ingest.webhookUrl("campaignmonitor", instance.id), fixture("campaignmonitor-subscribe.json"), { "content-type": "application/json" });
         expect(answer.status).toBe(200);
       }
-      await waitUntil(() => receiver.received.length >= 5, 20_000, "5 deliveries");
+      await waitUntil(() => receiver.received.length >= count, 20_000, `${count} deliveries`);
     } finally {
-      pg.Client.prototype.query = realQuery;
+      recorded.restore();
       await worker.stop({ graceMs: 0 });
       await Promise.all([receiver.close(), ingest.close()]);
     }
+    return recorded;
+  }
+
+  it("never prepares one that reads or changes existing job rows", async () => {
+    const { named, unnamed } = await deliverInSequence(5);
     // The fetch and the completion of each delivered job went through, planned at each call.
     expect(unnamed.length).toBeGreaterThanOrEqual(6);
     expect(named).toEqual([]);
+  });
+
+  it("fetches webhooks that arrive one after another together, after a short wait", async () => {
+    // 8 webhooks sent one after another (a few ms apart) inside a 200 ms wait: fetched in one or two
+    // fetches. Without the wait each wakes the worker, which fetches it alone.
+    const { fetched } = await deliverInSequence(8, 200);
+    expect(fetched.reduce((a, b) => a + b, 0)).toBe(8);
+    expect(fetched.length).toBeLessThanOrEqual(3);
   });
 });

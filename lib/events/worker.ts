@@ -52,6 +52,8 @@ export type DeliveryWorkerOptions = {
   timeoutMs?: number;
   /** Default `HOOKLINE_ALLOW_PRIVATE_CALLBACKS`. */
   allowPrivate?: boolean;
+  /** Milliseconds a worker woken by a new webhook waits for more before it fetches; default 10, 0 = none. */
+  coalesceMs?: number;
 };
 
 export type DeliveryWorker = {
@@ -262,6 +264,9 @@ async function processJob(
 /** Fetches of at most this many jobs: a larger backlog is taken in several fetches as slots free. */
 const MAX_FETCH = 32;
 
+/** How long a worker woken by a new webhook waits for more before fetching (adds at most this latency). */
+const COALESCE_MS = 10;
+
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<DeliveryWorker> {
   const settings: Settings = {
     schedule: options.schedule ?? env().HOOKLINE_DELIVERY_SCHEDULE,
@@ -270,6 +275,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   };
   const concurrency = options.concurrency ?? env().HOOKLINE_WORKER_CONCURRENCY;
   const pollMs = Math.max(0.5, options.pollingIntervalSeconds ?? 0.5) * 1000;
+  const coalesceMs = options.coalesceMs ?? COALESCE_MS;
   // Event rows are read and written through the shared events pool; a worker process may have no DATABASE_URL.
   const pool = eventsPool(options.connectionString);
 
@@ -326,6 +332,9 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     while (running) {
       const free = concurrency - inFlight.size;
       if (free > 0) {
+        // Woken by a webhook while there is no backlog: wait a moment for the next ones, so one fetch
+        // and one load serve several (one webhook at a time otherwise costs three statements each).
+        if (woken && !backlog && coalesceMs > 0) await new Promise((resolve) => setTimeout(resolve, coalesceMs));
         woken = false;
         const batchSize = Math.min(free, MAX_FETCH);
         let jobs: PgBoss.Job<unknown>[] = [];
