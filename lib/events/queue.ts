@@ -80,6 +80,9 @@ async function createFetchOrderIndex(db: PgBoss.Db): Promise<void> {
   const { rows } = await db.executeSql("SELECT partition_name FROM pgboss.queue WHERE name = $1", [DELIVERY_QUEUE]);
   const partition = (rows[0] as { partition_name?: string } | undefined)?.partition_name;
   if (!partition || !/^[a-z0-9_]+$/.test(partition)) throw new Error(`the ${DELIVERY_QUEUE} queue has no partition table`);
+  // Looked up first: even with IF NOT EXISTS, CREATE INDEX locks the table against inserts while it checks.
+  const existing = await db.executeSql("SELECT 1 FROM pg_indexes WHERE schemaname = 'pgboss' AND indexname = $1", [FETCH_ORDER_INDEX]);
+  if (existing.rows.length) return;
   try {
     await db.executeSql(
       `CREATE INDEX IF NOT EXISTS ${FETCH_ORDER_INDEX} ON pgboss.${partition} (name, priority DESC, created_on, id) WHERE state < 'active'`,
