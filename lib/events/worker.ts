@@ -92,11 +92,13 @@ const LOAD_EVENTS = `SELECT e.id, e.event_id, e.instance_id, e.payload, e.job_id
       WHERE e.id = ANY($1::uuid[])`;
 
 /*
- * The worker's statements are NOT prepared (named): a prepared statement soon runs a generic plan, made
- * from the statistics of the moment, and kept for the life of the connection. Made while the queue was
- * empty (a fresh install, or after maintenance cleared it), that plan walked every row of the job table
- * to complete or hand out one job: 15–45 ms a statement at 10 000 jobs, and a backlog drained at
- * ~70 deliveries/s. Planned at each call, they see the tables as they are.
+ * Prepared statements soon run a generic plan, made from the statistics of the moment and kept for the
+ * life of the connection. Made while the queue was empty (a fresh install, or after maintenance cleared
+ * it), pg-boss's fetch and its job completion (`id IN (SELECT UNNEST(…))`) walked every row of the job
+ * table to hand out or complete one job: 15–45 ms a statement at 10 000 jobs, and a backlog drained at
+ * ~70 deliveries/s. So the fetch and the batch load are planned at each call (they run once per batch),
+ * and the per-delivery record statement, prepared because planning it cost more than running it, only
+ * looks rows up by primary key (the job by `(name, id)`, see jobCompleteStatement).
  */
 
 /** The events of a fetched batch, in one query. */
@@ -200,7 +202,12 @@ async function record(
   ];
   const complete = await jobCompleteStatement(jobId, values.length + 1);
   values.push(...complete.values);
-  const { rows } = await db.query<{ attempts: number; owned: boolean }>(recordStatement(outcome).replace("%COMPLETE%", complete.sql), values);
+  const shape = outcome.disableInstance ? "disable" : outcome.enableInstance ? "enable" : "plain";
+  const { rows } = await db.query<{ attempts: number; owned: boolean }>({
+    name: `hookline_worker_record_${shape}`,
+    text: recordStatement(outcome).replace("%COMPLETE%", complete.sql),
+    values,
+  });
   const row = rows[0];
   return row ? { attempt: row.attempts, owned: row.owned } : { attempt: 0, owned: false };
 }
