@@ -19,6 +19,7 @@ import { getConnector } from "@/lib/connectors";
 import { fixture } from "@/tests/fixtures/webhooks";
 import { startReceiver, waitUntil, type Receiver } from "@/tests/helpers/events";
 import { launchHookline, signInCookie, type HooklineProcess } from "@/tests/helpers/hookline-process";
+import { providerEnv } from "./provider-env";
 import campaignMonitorSeed from "@/tests/fixtures/seeds/campaignmonitor.cloudelements.body.json";
 import connectwiseSeed from "@/tests/fixtures/seeds/connectwisehd.body.json";
 import hootsuiteSeed from "@/tests/fixtures/seeds/hootsuite.body.json";
@@ -58,14 +59,7 @@ async function startProvider() {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const env = Object.fromEntries(
-    ["CAMPAIGNMONITOR", "HOOTSUITE", "MAILCHIMPV3", "CONNECTWISECRMREST"].flatMap((key) => [
-      [`HOOKLINE_${key}_TOKEN_URL`, `${url}/token`],
-      [`HOOKLINE_${key}_API_URL`, `${url}/api`],
-      [`HOOKLINE_${key}_METADATA_URL`, `${url}/metadata`],
-    ]),
-  );
-  return { url, env, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url, env: providerEnv(url), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 let hookline: HooklineProcess;

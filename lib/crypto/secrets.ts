@@ -61,6 +61,12 @@ export function safeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** `text` with every occurrence of each of `secrets` (of 4 characters or more) replaced by `••••`. */
+export function hideSecrets(text: string, secrets: readonly string[]): string {
+  for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join("••••");
+  return text;
+}
+
 /** Shows only the last 4 characters, so a person can tell secrets apart without exposing them. */
 export function maskSecret(secret: string): string {
   if (secret.length <= 8) return "••••••••";

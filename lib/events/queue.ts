@@ -167,18 +167,30 @@ export async function jobCompleteStatement(
 ): Promise<{ sql: string; values: unknown[] }> {
   const { boss } = await producer();
   const { text, values } = await captureSql([{ count: "0" }], (db) => boss.complete(DELIVERY_QUEUE, id, {}, { db }));
+  const key = `${firstPlaceholder}:${text}`;
+  let sql = completeSql.get(key);
+  if (!sql) {
+    sql = rewriteCompleteSql(text, values.length, firstPlaceholder);
+    completeSql.set(key, sql);
+  }
+  return { sql, values };
+}
+
+/** The rewritten completion SQL by placeholder offset and pg-boss text (built once, used per delivery). */
+const completeSql = new Map<string, string>();
+
+function rewriteCompleteSql(text: string, valueCount: number, firstPlaceholder: number): string {
   // pg-boss 10's completeJobs: WITH results AS (UPDATE … RETURNING *) SELECT COUNT(*) FROM results.
   const match = /^WITH results AS \(([\s\S]*UPDATE[\s\S]*RETURNING \*)\s*\)\s*SELECT COUNT\(\*\) FROM results$/.exec(text);
   const placeholders = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
   const unexpected = () => new Error("unexpected pg-boss job complete SQL: check jobCompleteStatement after upgrading pg-boss");
-  if (!match?.[1] || text.includes("$$") || Math.max(...placeholders) !== values.length) throw unexpected();
+  if (!match?.[1] || text.includes("$$") || Math.max(...placeholders) !== valueCount) throw unexpected();
   // One job, by its whole primary key `(name, id)`: `id = ($n::uuid[])[1]` instead of pg-boss's
   // `id IN (SELECT UNNEST($n::uuid[]))`, so the statement can be prepared. A generic plan of the semi-join,
   // made while the queue was small, walked every job row to find one; a key lookup cannot.
   const single = match[1].trim().replace(/id IN \(SELECT UNNEST\((\$\d+)::uuid\[\]\)\)/, "id = ($1::uuid[])[1]");
   if (single === match[1].trim()) throw unexpected();
-  const sql = single.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + firstPlaceholder - 1}`);
-  return { sql, values };
+  return single.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + firstPlaceholder - 1}`);
 }
 
 /**

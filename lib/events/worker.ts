@@ -3,7 +3,7 @@ import type { PoolClient } from "pg";
 import { env } from "@/lib/env";
 import { deliver, DELIVERY_TIMEOUT_MS, type DeliveryResult } from "@/lib/events/deliver";
 import { uuidv7 } from "@/lib/events/ids";
-import { executorFor, inTransaction, eventsPool, type SqlExecutor } from "@/lib/events/pg-pool";
+import { executorFor, inTransaction, eventsPool } from "@/lib/events/pg-pool";
 import {
   DELIVERY_QUEUE,
   createOrUpdateQueue,
@@ -300,7 +300,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   await boss.start();
   await createOrUpdateQueue(boss);
   // pg-boss's fetch, over the events pool (planned at each call: see above).
-  const fetchDb: SqlExecutor = { executeSql: (text, values) => pool.query(text, values) };
+  const fetchDb = executorFor(pool);
 
   const inFlight = new Map<string, AbortController>();
   let running = true;

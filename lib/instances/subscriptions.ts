@@ -1,7 +1,7 @@
 import { getConnector } from "@/lib/connectors";
 import { joinFailures } from "@/lib/connectors/subscriptions/shared";
 import type { Connector } from "@/lib/connectors/types";
-import { decrypt } from "@/lib/crypto/secrets";
+import { decrypt, hideSecrets } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { ProviderSubscription, SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/events/types";
@@ -174,9 +174,7 @@ function redacted(outcome: Outcome, instance: Instance): Outcome {
   const secrets = Object.values(decryptSecrets(instance.secretsEncrypted));
   if (instance.accessTokenEncrypted) secrets.push(decrypt(instance.accessTokenEncrypted));
   if (instance.refreshTokenEncrypted) secrets.push(decrypt(instance.refreshTokenEncrypted));
-  let error = outcome.error;
-  for (const secret of secrets) if (secret.length >= 4) error = error.split(secret).join("••••");
-  return { ...outcome, error };
+  return { ...outcome, error: hideSecrets(outcome.error, secrets) };
 }
 
 async function run(instanceId: number, mode: "sync" | "remove"): Promise<SubscriptionState> {

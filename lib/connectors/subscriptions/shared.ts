@@ -1,4 +1,5 @@
 import { env } from "@/lib/env";
+import { hideSecrets } from "@/lib/crypto/secrets";
 import { safeRequest } from "@/lib/events/safe-http";
 import type { ProviderSubscription, RegisterResult } from "@/lib/events/types";
 
@@ -38,8 +39,7 @@ function credentialsOf(headers: Record<string, string>): string[] {
 }
 
 function parseBody(bytes: Buffer, credentials: string[]): unknown {
-  let text = bytes.toString("utf8");
-  for (const credential of credentials) text = text.split(credential).join("••••");
+  const text = hideSecrets(bytes.toString("utf8"), credentials);
   if (text.trim() === "") return null;
   try {
     return JSON.parse(text) as unknown;
