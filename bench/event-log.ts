@@ -1,7 +1,7 @@
 // Event log at scale: one database grown to 10 k, 100 k and 1 M events (bulk INSERT … SELECT
 // generate_series: 5 organizations, 30 instances of the 4 connectors, a mix of event types and
 // delivery statuses, delivery attempts, varied request bodies, created_at over 30 days), and at each
-// size the event log's own queries (lib/events/log-query.ts listEventLog) timed for one organization:
+// size the event log's own queries (lib/live-log/query.ts listEventLog) timed for one organization:
 // the first page, filtered pages, a deep keyset page and payload text searches.
 // Target: every query at the largest size within 1.5× of the smallest (p50).
 // Seeding: the live-log triggers are off during a load (foreign keys stay checked); a step of more
@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { createTestDatabase } from "@/lib/db/test-database";
-import type { EventLogFilters } from "@/lib/events/log-schema";
+import type { EventLogFilters } from "@/lib/live-log/schema";
 import { report, summarize } from "./lib";
 
 const sizes = (process.env.BENCH_EVENT_LOG_SIZES ?? "10000,100000,1000000")
@@ -69,9 +69,9 @@ const SUBSCRIBERS = 20_000;
 const database = await createTestDatabase(process.env.DATABASE_URL);
 process.env.DATABASE_URL = database.url;
 // The app's own query code and pool, pointed at the bench database (the pool takes this URL on first use).
-const { eventsPool, closeEventsPool } = await import("@/lib/events/pg-pool");
-const { listEventLog } = await import("@/lib/events/log-query");
-const { cursorFor } = await import("@/lib/events/log-schema");
+const { eventsPool, closeEventsPool } = await import("@/lib/db/pg-pool");
+const { listEventLog } = await import("@/lib/live-log/query");
+const { cursorFor } = await import("@/lib/live-log/schema");
 eventsPool(database.url);
 
 const admin = new pg.Client({ connectionString: database.url });

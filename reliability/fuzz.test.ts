@@ -366,7 +366,7 @@ const extraHeaders = fc.dictionary(
 // ---------------------------------------------------------------------------------------------------
 // Sending and checking
 
-/** What the ingest endpoint serves (lib/events/http.ts); other paths under /events are Next's 404. */
+/** What the ingest endpoint serves (lib/ingest/http.ts); other paths under /events are Next's 404. */
 const INGEST_ROUTE = /^\/elements\/api-v2\/events\/[^/?#]+\/[^/?#]+\/?(\?.*)?$/;
 
 type Sent = { status: number; text: string; location?: string };

@@ -12,12 +12,12 @@ import {
   getEventDetail,
   listEventLog,
   searchRegex,
-} from "@/lib/events/log-query";
-import { cursorFor, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/events/log-schema";
-import { closeNotifyHub, notifyHubSubscriberCount } from "@/lib/events/notify-hub";
-import { closeEventsPool, eventsPool } from "@/lib/events/pg-pool";
-import { resetDeliveryQueue } from "@/lib/events/queue";
-import { verifyStandardWebhook } from "@/lib/events/sign";
+} from "@/lib/live-log/query";
+import { cursorFor, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
+import { closeNotifyHub, notifyHubSubscriberCount } from "@/lib/live-log/notify-hub";
+import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
+import { resetDeliveryQueue } from "@/lib/delivery/queue";
+import { verifyStandardWebhook } from "@/lib/delivery/sign";
 import { fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import { seedInstance, send, startIngestServer, waitUntil } from "./helpers/events";

@@ -5,9 +5,9 @@ import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/event
 import * as redeliverFailedRoute from "@/app/elements/api-v2/instances/[id]/events/redeliver/route";
 import * as testEventRoute from "@/app/elements/api-v2/instances/[id]/events/test/route";
 import { db, disconnectDb } from "@/lib/db/client";
-import { closeEventsPool } from "@/lib/events/pg-pool";
-import { resetDeliveryQueue } from "@/lib/events/queue";
-import { startDeliveryWorker, type DeliveryWorker } from "@/lib/events/worker";
+import { closeEventsPool } from "@/lib/db/pg-pool";
+import { resetDeliveryQueue } from "@/lib/delivery/queue";
+import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
 import { fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import {

@@ -35,7 +35,7 @@ vi.mock("next/navigation", () => ({
     throw new Error("NEXT_NOT_FOUND");
   },
 }));
-// The DNS the SSRF guard asks (lib/events/ssrf.ts resolves through node:dns/promises): attacker names
+// The DNS the SSRF guard asks (lib/net/ssrf.ts resolves through node:dns/promises): attacker names
 // that resolve to the metadata address, as an attacker's DNS would answer.
 vi.mock("node:dns/promises", async (importOriginal) => {
   const real = await importOriginal<typeof import("node:dns/promises")>();
@@ -78,10 +78,10 @@ import * as oauthActions from "@/app/oauth/actions";
 import { hashPassword } from "@/lib/auth/password";
 import { decrypt, encrypt, generateSecret, hashSecret } from "@/lib/crypto/secrets";
 import { db, disconnectDb } from "@/lib/db/client";
-import { cursorFor } from "@/lib/events/log-schema";
-import { closeEventsPool } from "@/lib/events/pg-pool";
-import { resetDeliveryQueue } from "@/lib/events/queue";
-import { startDeliveryWorker, type DeliveryWorker } from "@/lib/events/worker";
+import { cursorFor } from "@/lib/live-log/schema";
+import { closeEventsPool } from "@/lib/db/pg-pool";
+import { resetDeliveryQueue } from "@/lib/delivery/queue";
+import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
 import { encodeInstanceId } from "@/lib/instances/webhook-url";
 import { beginAuthorization, completeAuthorization, type FlowUser } from "@/lib/oauth/flow";
 import { fixture } from "./fixtures/webhooks";

@@ -1,5 +1,5 @@
 import { CircleCheck, CircleX, Clock } from "lucide-react";
-import type { AttemptEntry, EventLogRow } from "@/lib/events/log-schema";
+import type { AttemptEntry, EventLogRow } from "@/lib/live-log/schema";
 import { formatExactTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { formatAge, formatLatency } from "./format";

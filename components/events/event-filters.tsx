@@ -18,7 +18,7 @@ import {
   type LogEventType,
   type LogStatus,
   type TimeRange,
-} from "@/lib/events/log-schema";
+} from "@/lib/live-log/schema";
 import { eventTypeLabel } from "./format";
 
 type Option = { value: string; label: string };

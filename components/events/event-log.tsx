@@ -6,11 +6,11 @@ import { useCallback, useEffect, useRef, useState, useTransition, type ReactNode
 import { toast } from "sonner";
 import { loadMoreEventsAction } from "@/app/(dashboard)/events/actions";
 import { Button } from "@/components/ui/button";
-import type { EventLogPage, EventLogRow, LogStatus, StreamRowsMessage } from "@/lib/events/log-schema";
+import type { EventLogPage, EventLogRow, LogStatus, StreamRowsMessage } from "@/lib/live-log/schema";
 import { EventPanel } from "./event-panel";
 import { EventsTable } from "./events-table";
 import { LiveIndicator } from "./live-indicator";
-import { appendPage, applyStreamRows, EVENTS_ARRIVED, initialLogState, nextCursorOf, releaseHeld, type LogState } from "@/lib/events/log-state";
+import { appendPage, applyStreamRows, EVENTS_ARRIVED, initialLogState, nextCursorOf, releaseHeld, type LogState } from "@/lib/live-log/state";
 import { useEventStream } from "./use-event-stream";
 
 const FLASH_MS = 2500;

@@ -8,7 +8,7 @@ import { curlForEventAction, eventDetailAction, redeliverEventAction } from "@/a
 import { CopyButton } from "@/components/copy-button";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import type { BodyView, EventLogDetail, EventLogRow } from "@/lib/events/log-schema";
+import type { BodyView, EventLogDetail, EventLogRow } from "@/lib/live-log/schema";
 import { formatExactTime } from "@/lib/format";
 import { AttemptsTimeline } from "./attempts-timeline";
 import { EventStatusBadge } from "./event-status-badge";

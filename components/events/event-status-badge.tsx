@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import type { LogStatus } from "@/lib/events/log-schema";
+import type { LogStatus } from "@/lib/live-log/schema";
 
 const variants = {
   PENDING: { label: "Pending", variant: "secondary" },

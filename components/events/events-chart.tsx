@@ -2,9 +2,9 @@
 
 import { useEffect, useRef, useState } from "react";
 import { eventStatsAction } from "@/app/(dashboard)/events/actions";
-import type { EventStats } from "@/lib/events/log-schema";
+import type { EventStats } from "@/lib/live-log/schema";
 import { cn } from "@/lib/utils";
-import { EVENTS_ARRIVED } from "@/lib/events/log-state";
+import { EVENTS_ARRIVED } from "@/lib/live-log/state";
 
 const WIDTH = 600;
 const HEIGHT = 64;

@@ -1,5 +1,5 @@
 import { Badge } from "@/components/ui/badge";
-import type { EventLogRow } from "@/lib/events/log-schema";
+import type { EventLogRow } from "@/lib/live-log/schema";
 import { formatExactTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { EventStatusBadge } from "./event-status-badge";

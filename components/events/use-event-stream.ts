@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import type { StreamRowsMessage } from "@/lib/events/log-schema";
+import type { StreamRowsMessage } from "@/lib/live-log/schema";
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "offline";
 

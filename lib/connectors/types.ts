@@ -1,4 +1,4 @@
-import type { WebhookHandler, WebhookSubscriptionHandler } from "@/lib/events/types";
+import type { WebhookHandler, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 
 /** How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out. */
 export type ParameterType = "string" | "url" | "secret" | "boolean" | "list";

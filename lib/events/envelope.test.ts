@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_EVENTS_PER_NOTIFICATION, buildNotifications, chunkEventId } from "@/lib/events/envelope";
-import type { NormalizedEvent } from "@/lib/events/types";
+import type { NormalizedEvent } from "@/lib/connectors/contract";
 
 function events(count: number): NormalizedEvent[] {
   return Array.from({ length: count }, (_, i) => ({

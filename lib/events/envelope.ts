@@ -1,4 +1,4 @@
-import type { NormalizedEvent, NormalizedEventType } from "@/lib/events/types";
+import type { NormalizedEvent, NormalizedEventType } from "@/lib/connectors/contract";
 
 /**
  * Cloud Elements notification envelopes, the body delivered to `event.notification.callback.url`:

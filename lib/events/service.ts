@@ -1,8 +1,8 @@
 import { db } from "@/lib/db/client";
 import { buildNotifications, serializeNotification, serializeRaw, type NotificationEvent } from "@/lib/events/envelope";
 import { isUuid, uuidv7 } from "@/lib/events/ids";
-import { executorFor, inTransaction } from "@/lib/events/pg-pool";
-import { enqueueDeliveries, notifyEnqueued, type NewDeliveryJob } from "@/lib/events/queue";
+import { executorFor, inTransaction } from "@/lib/db/pg-pool";
+import { enqueueDeliveries, notifyEnqueued, type NewDeliveryJob } from "@/lib/delivery/queue";
 import {
   decodeCursor,
   encodeCursor,

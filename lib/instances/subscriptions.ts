@@ -4,7 +4,7 @@ import type { Connector } from "@/lib/connectors/types";
 import { decrypt, hideSecrets } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import type { ProviderSubscription, SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/events/types";
+import type { ProviderSubscription, SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 import type { Instance, Prisma, SubscriptionStatus, WebhookSubscription } from "@/lib/generated/prisma/client";
 import { decryptSecrets } from "@/lib/instances/secrets";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";

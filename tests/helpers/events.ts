@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { getConnector } from "@/lib/connectors";
 import { encrypt, generateSecret, hashSecret } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
-import { handleIngestRequest, matchIngestRoute } from "@/lib/events/http";
+import { handleIngestRequest, matchIngestRoute } from "@/lib/ingest/http";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { splitSecrets } from "@/lib/instances/secrets";
 import { encodeInstanceId } from "@/lib/instances/webhook-url";
@@ -30,7 +30,7 @@ async function close(server: http.Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
-/** The custom server's ingest fast path (lib/events/http.ts), alone. */
+/** The custom server's ingest fast path (lib/ingest/http.ts), alone. */
 export async function startIngestServer(): Promise<{ url: string; webhookUrl: (key: string, id: number) => string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const route = matchIngestRoute(req.method, req.url);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ActionResult } from "@/lib/action-result";
 import { requireUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
-import { deliveryCurl, eventStats, getEventDetail, listEventLog } from "@/lib/events/log-query";
+import { deliveryCurl, eventStats, getEventDetail, listEventLog } from "@/lib/live-log/query";
 import {
   PAGE_SIZE,
   parseEventLogFilters,
@@ -12,7 +12,7 @@ import {
   type EventLogPage,
   type EventStats,
   type LogStatus,
-} from "@/lib/events/log-schema";
+} from "@/lib/live-log/schema";
 import { redeliverEvent, sendTestEvent } from "@/lib/events/service";
 
 // The live event log's actions: each signs the user in first, scopes everything to their organization,

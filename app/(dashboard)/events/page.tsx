@@ -9,8 +9,8 @@ import { EventsEmptyState } from "@/components/events/events-empty-state";
 import { PageHeader } from "@/components/page-header";
 import { requireUser } from "@/lib/auth/session";
 import { getConnector } from "@/lib/connectors";
-import { loadEventLogView } from "@/lib/events/log-query";
-import { eventLogFiltersToQuery, hasFilters, parseEventLogFilters } from "@/lib/events/log-schema";
+import { loadEventLogView } from "@/lib/live-log/query";
+import { eventLogFiltersToQuery, hasFilters, parseEventLogFilters } from "@/lib/live-log/schema";
 import { listInstances } from "@/lib/instances/service";
 import { waitingInstance } from "./waiting-instance";
 

@@ -1,5 +1,5 @@
 import { callProvider, cleanMessage, describeAnswer, idOf, isObject, isSuccess, listValue, registerScopes, unregisterEach, type Created, type ProviderResponse, createdWebhook, notAuthorized } from "@/lib/connectors/subscriptions/shared";
-import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/events/types";
+import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 
 /**
  * Campaign Monitor: one webhook per list in `events.list.ids`, scope = the list id.

@@ -11,7 +11,7 @@ import {
   type ProviderResponse,
 } from "@/lib/connectors/subscriptions/shared";
 import { env, providerUrl } from "@/lib/env";
-import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/events/types";
+import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 
 /**
  * ConnectWise PSA: system callbacks at `<server url>/v4_6_release/apis/3.0` (or

@@ -1,5 +1,5 @@
 import { callProvider, cleanMessage, describeAnswer, idOf, isObject, isSuccess, registerScopes, unregisterEach, type Created, type ProviderResponse, createdWebhook, notAuthorized } from "@/lib/connectors/subscriptions/shared";
-import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/events/types";
+import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 
 /**
  * MailChimp: a webhook on each of the account's lists (audiences), scope = the list id.

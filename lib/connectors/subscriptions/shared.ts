@@ -1,7 +1,7 @@
 import { env } from "@/lib/env";
 import { hideSecrets } from "@/lib/crypto/secrets";
-import { safeRequest } from "@/lib/events/safe-http";
-import type { ProviderSubscription, RegisterResult } from "@/lib/events/types";
+import { safeRequest } from "@/lib/net/safe-http";
+import type { ProviderSubscription, RegisterResult } from "@/lib/connectors/contract";
 
 /**
  * The HTTP calls webhook registration makes to a provider's API. They go through `safeRequest`: the

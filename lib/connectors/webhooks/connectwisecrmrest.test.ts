@@ -1,7 +1,7 @@
 import { webcrypto } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { connectwiseSignature, connectwiseWebhook } from "@/lib/connectors/webhooks/connectwisecrmrest";
-import type { WebhookContext } from "@/lib/events/types";
+import type { WebhookContext } from "@/lib/connectors/contract";
 import { RECEIVED_AT, fixture, incoming } from "@/tests/fixtures/webhooks";
 
 const SIGNING_KEY = "c2lnbmluZy1rZXktZnJvbS1jb25uZWN0d2lzZQ==";

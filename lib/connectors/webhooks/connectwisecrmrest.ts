@@ -6,7 +6,7 @@ import type {
   VerifyResult,
   WebhookContext,
   WebhookHandler,
-} from "@/lib/events/types";
+} from "@/lib/connectors/contract";
 import {
   eventTypeFrom,
   idField,
@@ -18,7 +18,7 @@ import {
   unparseable,
 } from "@/lib/connectors/webhooks/shared";
 import type { JsonObject } from "@/lib/connectors/webhooks/shared";
-import { constantTimeEqual } from "@/lib/events/sign";
+import { constantTimeEqual } from "@/lib/delivery/sign";
 
 /**
  * ConnectWise PSA callbacks: one JSON object per POST,

@@ -4,7 +4,7 @@ import { campaignMonitorWebhook } from "@/lib/connectors/webhooks/campaignmonito
 import { connectwiseWebhook } from "@/lib/connectors/webhooks/connectwisecrmrest";
 import { hootsuiteWebhook } from "@/lib/connectors/webhooks/hootsuite";
 import { mailchimpWebhook } from "@/lib/connectors/webhooks/mailchimpv3";
-import type { ParseResult, WebhookHandler } from "@/lib/events/types";
+import type { ParseResult, WebhookHandler } from "@/lib/connectors/contract";
 import { incoming } from "@/tests/fixtures/webhooks";
 
 /**

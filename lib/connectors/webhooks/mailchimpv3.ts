@@ -1,4 +1,4 @@
-import type { NormalizedEvent, NormalizedEventType, WebhookHandler } from "@/lib/events/types";
+import type { NormalizedEvent, NormalizedEventType, WebhookHandler } from "@/lib/connectors/contract";
 import {
   decodeNestedForm,
   decodeUtf8,

@@ -1,4 +1,4 @@
-import type { NormalizedEvent, NormalizedEventType, ParseResult } from "@/lib/events/types";
+import type { NormalizedEvent, NormalizedEventType, ParseResult } from "@/lib/connectors/contract";
 
 /**
  * Helpers shared by the provider webhook handlers. Everything here returns a value and never throws,

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { userFromRequest } from "@/lib/auth/request-user";
-import { parseEventLogFilters } from "@/lib/events/log-schema";
-import { eventLogStream, parseSince } from "@/lib/events/log-stream";
+import { parseEventLogFilters } from "@/lib/live-log/schema";
+import { eventLogStream, parseSince } from "@/lib/live-log/stream";
 
 export const dynamic = "force-dynamic";
 

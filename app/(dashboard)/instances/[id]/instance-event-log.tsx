@@ -3,8 +3,8 @@ import { EventsChart } from "@/components/events/events-chart";
 import { EventsEmptyState } from "@/components/events/events-empty-state";
 import { SendTestEventButton } from "@/components/events/send-test-event-button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { eventLogFiltersToQuery } from "@/lib/events/log-schema";
-import { loadEventLogView } from "@/lib/events/log-query";
+import { eventLogFiltersToQuery } from "@/lib/live-log/schema";
+import { loadEventLogView } from "@/lib/live-log/query";
 import type { Instance } from "@/lib/generated/prisma/client";
 import { waitingInstance } from "../../events/waiting-instance";
 

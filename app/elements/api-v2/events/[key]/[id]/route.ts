@@ -1,13 +1,13 @@
 import { readBodyBytes } from "@/lib/api/body";
 import { errorResponse } from "@/lib/api/handler";
-import { remoteAddressOf } from "@/lib/events/http";
-import { ingestWebhook } from "@/lib/events/ingest";
+import { remoteAddressOf } from "@/lib/ingest/http";
+import { ingestWebhook } from "@/lib/ingest/ingest";
 
 export const dynamic = "force-dynamic";
 
 type RouteContext = { params: Promise<{ key: string; id: string }> };
 
-// The same endpoint as the custom server's fast path (lib/events/http.ts), for when Next.js runs alone.
+// The same endpoint as the custom server's fast path (lib/ingest/http.ts), for when Next.js runs alone.
 // No socket address here: an instance with an IP allow-list only accepts through a trusted proxy.
 async function ingest(request: Request, context: RouteContext): Promise<Response> {
   const { key, id } = await context.params;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "@/lib/api/body";
 import { env } from "@/lib/env";
-import { ingestWebhook, type IngestResponse } from "@/lib/events/ingest";
+import { ingestWebhook, type IngestResponse } from "@/lib/ingest/ingest";
 import { log } from "@/lib/log";
 
 /**

@@ -1,6 +1,6 @@
-import { safeRequest, type SafeFailureKind } from "@/lib/events/safe-http";
-import { elementsSignature, standardWebhookHeaders } from "@/lib/events/sign";
-import type { Lookup } from "@/lib/events/ssrf";
+import { safeRequest, type SafeFailureKind } from "@/lib/net/safe-http";
+import { elementsSignature, standardWebhookHeaders } from "@/lib/delivery/sign";
+import type { Lookup } from "@/lib/net/ssrf";
 
 /**
  * One HTTP delivery of a stored notification to `event.notification.callback.url`. Pure I/O: it decides

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { classifyAddress, isForbiddenAddress, parseIPv6, resolveCallbackTarget } from "@/lib/events/ssrf";
-import type { Lookup } from "@/lib/events/ssrf";
+import { classifyAddress, isForbiddenAddress, parseIPv6, resolveCallbackTarget } from "@/lib/net/ssrf";
+import type { Lookup } from "@/lib/net/ssrf";
 
 const ALWAYS_FORBIDDEN = [
   "169.254.169.254",

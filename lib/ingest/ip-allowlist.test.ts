@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAllowedAddress, parseAllowList } from "@/lib/events/ip-allowlist";
+import { isAllowedAddress, parseAllowList } from "@/lib/ingest/ip-allowlist";
 
 describe("IP allow-list", () => {
   const list = parseAllowList("203.0.113.7, 198.51.100.0/24 2001:db8::/32,::1");

@@ -1,6 +1,6 @@
 import { env } from "@/lib/env";
-import { eventsPool } from "@/lib/events/pg-pool";
-import { jobInsertStatement, notifyEnqueued, type NewDeliveryJob } from "@/lib/events/queue";
+import { eventsPool } from "@/lib/db/pg-pool";
+import { jobInsertStatement, notifyEnqueued, type NewDeliveryJob } from "@/lib/delivery/queue";
 
 /**
  * Writing received webhooks: the request, its notifications and their delivery jobs in ONE statement

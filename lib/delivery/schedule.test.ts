@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SCHEDULE, nextDelaySeconds } from "@/lib/events/schedule";
+import { DEFAULT_SCHEDULE, nextDelaySeconds } from "@/lib/delivery/schedule";
 
 describe("nextDelaySeconds", () => {
   it("follows the schedule with ±20 % jitter, then stops", () => {

@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
-import { resolveCallbackTarget, type Lookup } from "@/lib/events/ssrf";
+import { resolveCallbackTarget, type Lookup } from "@/lib/net/ssrf";
 
 /**
  * Outgoing HTTP to addresses someone else chose (callback URLs, ConnectWise key URLs), guarded against

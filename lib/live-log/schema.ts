@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { NormalizedEventType } from "@/lib/events/types";
+import type { NormalizedEventType } from "@/lib/connectors/contract";
 
 /**
  * The live event log's shared vocabulary: the filters as they appear in the URL (`/events?status=dead&q=…`),

@@ -1,9 +1,9 @@
 import { getConnector } from "@/lib/connectors";
 import { decodeUtf8 } from "@/lib/connectors/webhooks/shared";
-import { deliveryHeaders } from "@/lib/events/deliver";
+import { deliveryHeaders } from "@/lib/delivery/deliver";
 import type { NotificationEvent } from "@/lib/events/envelope";
 import { isUuid } from "@/lib/events/ids";
-import { redactHeaders } from "@/lib/events/ingest";
+import { redactHeaders } from "@/lib/ingest/ingest";
 import type {
   AttemptEntry,
   BodyView,
@@ -13,9 +13,9 @@ import type {
   EventLogRow,
   EventStats,
   LogStatus,
-} from "@/lib/events/log-schema";
-import { cursorFor, PAGE_SIZE, TIME_RANGES } from "@/lib/events/log-schema";
-import { eventsPool } from "@/lib/events/pg-pool";
+} from "@/lib/live-log/schema";
+import { cursorFor, PAGE_SIZE, TIME_RANGES } from "@/lib/live-log/schema";
+import { eventsPool } from "@/lib/db/pg-pool";
 import { decodeCursor, type Cursor } from "@/lib/events/schema";
 import { AppError } from "@/lib/errors";
 import { decryptSecrets } from "@/lib/instances/secrets";

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { deliver, deliveryHeaders } from "@/lib/events/deliver";
+import { deliver, deliveryHeaders } from "@/lib/delivery/deliver";
 
 type Seen = { headers: http.IncomingHttpHeaders; body: Buffer; url: string };
 

@@ -1,9 +1,9 @@
 import pg from "pg";
 import { env } from "@/lib/env";
-import { fetchEventLogRows } from "@/lib/events/log-query";
-import type { EventLogRow } from "@/lib/events/log-schema";
-import { eventsPool } from "@/lib/events/pg-pool";
-import { onEnqueued } from "@/lib/events/queue";
+import { fetchEventLogRows } from "@/lib/live-log/query";
+import type { EventLogRow } from "@/lib/live-log/schema";
+import { eventsPool } from "@/lib/db/pg-pool";
+import { onEnqueued } from "@/lib/delivery/queue";
 import { log } from "@/lib/log";
 
 /**

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { VerifyResult } from "@/lib/events/types";
+import type { VerifyResult } from "@/lib/connectors/contract";
 
 /**
  * Signatures on the notifications Hookline delivers. Two schemes, both over the exact bytes sent:

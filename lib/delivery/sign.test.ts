@@ -6,7 +6,7 @@ import {
   standardWebhookHeaders,
   standardWebhookKey,
   verifyStandardWebhook,
-} from "@/lib/events/sign";
+} from "@/lib/delivery/sign";
 
 /** HMAC-SHA256 via WebCrypto, independent of the node:crypto code under test. */
 async function webcryptoHmacBase64(key: Uint8Array, message: Uint8Array): Promise<string> {

@@ -5,7 +5,7 @@ import {
   type EventLogRow,
   type LogStatus,
   type StreamRowsMessage,
-} from "@/lib/events/log-schema";
+} from "@/lib/live-log/schema";
 
 /**
  * The client's list of events, kept in keyset order while the stream adds and changes rows. Pure

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { EventLogRow } from "@/lib/events/log-schema";
-import { appendPage, applyStreamRows, initialLogState, MAX_ROWS, nextCursorOf, releaseHeld } from "@/lib/events/log-state";
+import type { EventLogRow } from "@/lib/live-log/schema";
+import { appendPage, applyStreamRows, initialLogState, MAX_ROWS, nextCursorOf, releaseHeld } from "@/lib/live-log/state";
 
 let sequence = 0;
 function row(second: number, overrides: Partial<EventLogRow> = {}): EventLogRow {

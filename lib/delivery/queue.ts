@@ -1,6 +1,6 @@
 import PgBoss from "pg-boss";
 import { z } from "zod";
-import { eventsPool, executorFor, type SqlExecutor } from "@/lib/events/pg-pool";
+import { eventsPool, executorFor, type SqlExecutor } from "@/lib/db/pg-pool";
 import { log } from "@/lib/log";
 
 /**

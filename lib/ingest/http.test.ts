@@ -1,7 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { handleIngestRequest, matchIngestRoute } from "@/lib/events/http";
+import { handleIngestRequest, matchIngestRoute } from "@/lib/ingest/http";
 
 // Reading a webhook's body, before any instance is looked up (so no database here). Found by
 // reliability/fuzz.test.ts: a 413 closed the connection under a sender still sending, which then saw

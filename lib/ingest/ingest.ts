@@ -4,12 +4,12 @@ import type { Connector } from "@/lib/connectors/types";
 import { unparseable } from "@/lib/connectors/webhooks/shared";
 import { buildNotifications, serializeNotification, serializeRaw, type Notification } from "@/lib/events/envelope";
 import { uuidv7 } from "@/lib/events/ids";
-import { ALLOWLIST_PARAMETER, isAllowedAddress, parseAllowList } from "@/lib/events/ip-allowlist";
-import { eventsPool } from "@/lib/events/pg-pool";
-import { providerFetcher } from "@/lib/events/provider-fetch";
-import { STALE_INSTANCE, storeRequest, type EventRow } from "@/lib/events/ingest-store";
-import type { NewDeliveryJob } from "@/lib/events/queue";
-import type { IncomingWebhook, ParseResult, WebhookContext } from "@/lib/events/types";
+import { ALLOWLIST_PARAMETER, isAllowedAddress, parseAllowList } from "@/lib/ingest/ip-allowlist";
+import { eventsPool } from "@/lib/db/pg-pool";
+import { providerFetcher } from "@/lib/ingest/provider-fetch";
+import { STALE_INSTANCE, storeRequest, type EventRow } from "@/lib/ingest/store";
+import type { NewDeliveryJob } from "@/lib/delivery/queue";
+import type { IncomingWebhook, ParseResult, WebhookContext } from "@/lib/connectors/contract";
 import { decryptSecrets } from "@/lib/instances/secrets";
 import { decodeInstanceId } from "@/lib/instances/webhook-url";
 import { log } from "@/lib/log";
@@ -17,7 +17,7 @@ import { log } from "@/lib/log";
 /**
  * The ingest hot path: `POST /elements/api-v2/events/{elementKey}/{base64 instance id}`.
  *
- * find instance (cached; see below) → verify → parse → ONE statement (lib/events/ingest-store.ts, shared
+ * find instance (cached; see below) → verify → parse → ONE statement (lib/ingest/store.ts, shared
  * with webhooks arriving at the same time): the raw request, its notifications (≤ 20 events each) and
  * their delivery jobs → answer 2xx only after it committed. Framework-free
  * (the custom server and the Next route both call it) and it never throws: every outcome is an answer.

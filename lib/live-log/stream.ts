@@ -1,6 +1,6 @@
-import { eventLogCatchUp, idsMatchingText } from "@/lib/events/log-query";
-import { matchesRowFilters, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/events/log-schema";
-import { subscribe } from "@/lib/events/notify-hub";
+import { eventLogCatchUp, idsMatchingText } from "@/lib/live-log/query";
+import { matchesRowFilters, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
+import { subscribe } from "@/lib/live-log/notify-hub";
 import { log } from "@/lib/log";
 
 /**

@@ -1,9 +1,9 @@
 import PgBoss from "pg-boss";
 import type { PoolClient } from "pg";
 import { env } from "@/lib/env";
-import { deliver, DELIVERY_TIMEOUT_MS, type DeliveryResult } from "@/lib/events/deliver";
+import { deliver, DELIVERY_TIMEOUT_MS, type DeliveryResult } from "@/lib/delivery/deliver";
 import { uuidv7 } from "@/lib/events/ids";
-import { executorFor, inTransaction, eventsPool } from "@/lib/events/pg-pool";
+import { executorFor, inTransaction, eventsPool } from "@/lib/db/pg-pool";
 import {
   DELIVERY_QUEUE,
   createOrUpdateQueue,
@@ -12,8 +12,8 @@ import {
   jobCompleteStatement,
   onEnqueued,
   type DeliveryJob,
-} from "@/lib/events/queue";
-import { nextDelaySeconds } from "@/lib/events/schedule";
+} from "@/lib/delivery/queue";
+import { nextDelaySeconds } from "@/lib/delivery/schedule";
 import { decryptSecrets } from "@/lib/instances/secrets";
 import { log } from "@/lib/log";
 

@@ -1,6 +1,6 @@
 import type { Connector } from "@/lib/connectors/types";
 import { env } from "@/lib/env";
-import { safeRequest } from "@/lib/events/safe-http";
+import { safeRequest } from "@/lib/net/safe-http";
 
 /**
  * `WebhookContext.fetchFromProvider`: a JSON GET restricted to the origin of the instance's own provider

@@ -1,4 +1,4 @@
-import { parseIPv4, parseIPv6 } from "@/lib/events/ssrf";
+import { parseIPv4, parseIPv6 } from "@/lib/net/ssrf";
 
 /**
  * The optional per-instance IP allow-list for webhook senders (`event.notification.ip.allowlist`:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareRows, cursorFor, eventLogFiltersToQuery, matchesRowFilters, parseEventLogFilters, type EventLogRow } from "@/lib/events/log-schema";
+import { compareRows, cursorFor, eventLogFiltersToQuery, matchesRowFilters, parseEventLogFilters, type EventLogRow } from "@/lib/live-log/schema";
 import { decodeCursor, encodeCursor } from "@/lib/events/schema";
 
 describe("event log filters in the URL", () => {
