@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in turn, each printing its table and JSON line.
 import { spawnSync } from "node:child_process";
 
-const benches = ["cold-start", "ingest", "latency", "event-log"];
+const benches = ["cold-start", "ingest", "fairness", "drain", "latency", "event-log"];
 let failed = 0;
 for (const name of benches) {
   const result = spawnSync("npx", ["--no-install", "tsx", `bench/${name}.ts`], { stdio: "inherit", env: process.env });

@@ -12,6 +12,8 @@ export type InstanceRow = {
   elementKey: string;
   connector: Pick<Connector, "name" | "tile"> | null;
   eventsEnabled: boolean;
+  /** Delivery to the callback URL: PAUSED by the circuit breaker, DISABLED after a 410. */
+  delivery: "ACTIVE" | "PAUSED" | "DISABLED";
   status: InstanceStatus;
   tags: string[];
   createdAt: Date;
@@ -50,7 +52,11 @@ export function InstancesTable({ rows, now = new Date() }: { rows: InstanceRow[]
                 </span>
               </td>
               <td className={td}>
-                {row.eventsEnabled ? <Badge variant="success">On</Badge> : <Badge variant="secondary">Off</Badge>}
+                <span className="flex flex-wrap gap-1">
+                  {row.eventsEnabled ? <Badge variant="success">On</Badge> : <Badge variant="secondary">Off</Badge>}
+                  {row.delivery === "PAUSED" ? <Badge variant="warning">Delivery paused</Badge> : null}
+                  {row.delivery === "DISABLED" ? <Badge variant="warning">Delivery disabled</Badge> : null}
+                </span>
               </td>
               <td className={`${td} whitespace-nowrap`}>
                 <InstanceStatusBadge status={row.status} />

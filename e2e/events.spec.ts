@@ -229,3 +229,29 @@ test("the stream is for signed-in users only", async ({ playwright, baseURL }) =
   expect(response.status()).toBe(401);
   await anonymous.dispose();
 });
+
+test("a paused delivery lane says why on the instance page and the list, and 'Resume now' sends what waited", async ({ page, baseURL }) => {
+  const instanceId = await seedInstance("Paused lane");
+  // The circuit breaker's state as the worker leaves it after consecutive failures, with a probe an hour out.
+  await query(
+    `INSERT INTO delivery_lanes (instance_id, state, consecutive_failures, paused_at, pause_reason, probe_at)
+     VALUES ($1, 'PAUSED', 10, now(), 'receiver answered 503', now() + interval '1 hour')`,
+    [instanceId],
+  );
+  await postWebhook(baseURL, instanceId, { type: "Subscribe", email: "waited@example.org" });
+
+  await page.goto("/instances");
+  await expect(page.getByRole("row").filter({ hasText: "Paused lane" }).getByText("Delivery paused")).toBeVisible();
+  await page.goto(`/instances/${instanceId}`);
+  const banner = page.getByRole("status", { name: "Delivery state" });
+  await expect(banner).toContainText("Delivery paused");
+  await expect(banner).toContainText("receiver answered 503");
+  // Held back while paused: nothing reached the receiver.
+  await page.waitForTimeout(1_000);
+  expect(receiver.received.filter((r) => r.body.includes("waited@example.org"))).toHaveLength(0);
+
+  await banner.getByRole("button", { name: "Resume now" }).click();
+  await expect(page.getByText("Delivery resumed")).toBeVisible();
+  await expect(banner).toBeHidden();
+  await expect.poll(() => receiver.received.filter((r) => r.body.includes("waited@example.org")).length, { timeout: 10_000 }).toBe(1);
+});

@@ -43,7 +43,17 @@ const envSchema = z.object({
   /** Run the event delivery worker in this process (turn off for ingest-only processes). */
   HOOKLINE_WORKER: booleanFlagOn,
   /** Deliveries one process makes at the same time. */
-  HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /** Events one webhook may carry (a Campaign Monitor batch holds up to 1,000); more is refused with a 400. */
+  HOOKLINE_MAX_EVENTS_PER_WEBHOOK: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Deliveries in flight to one instance (its lane) at most, across all processes. */
+  HOOKLINE_LANE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  /** Consecutive failed attempts to an instance's callback URL that pause its lane (the circuit breaker). */
+  HOOKLINE_BREAKER_THRESHOLD: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Seconds between the probe deliveries of a paused lane. */
+  HOOKLINE_BREAKER_PROBE_SECONDS: z.coerce.number().min(0.1).max(86_400).default(30),
+  /** Seconds a claimed delivery stays leased without a heartbeat before another worker may take it. */
+  HOOKLINE_DELIVERY_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(5),
   /** Ingest statements one process runs at the same time; webhooks arriving meanwhile share the next one. */
   HOOKLINE_INGEST_WRITERS: z.coerce.number().int().min(1).max(32).default(1),
   /** Seconds before each retry of a failed delivery; after the last one the event is dead. */

@@ -1,5 +1,7 @@
 // Receiver outage: the callback URL refuses connections, then answers 503, for several retry periods
-// of a shortened schedule. When it comes back every event is delivered; none is dead-lettered early.
+// of a shortened schedule. The lane's circuit breaker opens after HOOKLINE_BREAKER_THRESHOLD failures
+// and probes one event every HOOKLINE_BREAKER_PROBE_SECONDS instead of burning every event's schedule;
+// when the receiver comes back every event is delivered, none dead-lettered.
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCampaignMonitorInstance } from "@/bench/setup";
@@ -11,13 +13,20 @@ import { sendEvents, sequenceNumbers } from "./load";
 const SCHEDULE = [1, 2, 4, 4, 4, 4, 4, 4];
 const OUTAGE_MS = 12_000;
 const TOTAL = 200;
+const THRESHOLD = 10;
+const PROBE_SECONDS = 2;
 
 let hookline: HooklineProcess;
 let receiver: Receiver;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  hookline = await launchHookline({ logFile: true, env: { HOOKLINE_DELIVERY_SCHEDULE: SCHEDULE.join(",") } });
+  hookline = await launchHookline({ logFile: true, env: {
+      HOOKLINE_DELIVERY_SCHEDULE: SCHEDULE.join(","),
+      HOOKLINE_BREAKER_THRESHOLD: String(THRESHOLD),
+      HOOKLINE_BREAKER_PROBE_SECONDS: String(PROBE_SECONDS),
+    },
+  });
 });
 
 afterAll(async () => {
@@ -87,8 +96,13 @@ it("delivers every event after the receiver comes back, and dead-letters none ea
   expect(statuses).toEqual([{ status: "DELIVERED", n: TOTAL }]);
   // The outage was real and spanned several retry periods: failed tries refused and answered 503.
   expect(refusedDuringOutage).toBeGreaterThan(0);
-  expect(attempts[0]!.failed).toBeGreaterThanOrEqual(TOTAL * 3);
-  expect(attempts[0]!.max_per_event).toBeGreaterThanOrEqual(4);
+  // The breaker: the lane paused after THRESHOLD failures (plus what was in flight, at most the lane
+  // cap), then one probe per PROBE_SECONDS, instead of every event retried on the schedule (> 3 per event).
+  const probes = Math.ceil(OUTAGE_MS / 1000 / PROBE_SECONDS) + 1;
+  expect(attempts[0]!.failed).toBeGreaterThanOrEqual(THRESHOLD);
+  expect(attempts[0]!.failed).toBeLessThanOrEqual(THRESHOLD + 4 + probes);
+  // After the first successful probe, everything that waited goes at once.
+  expect(allDeliveredMs).toBeLessThan((PROBE_SECONDS + 8) * 1000);
   // Each event succeeded exactly once (the worker records one successful attempt, then stops).
   expect(attempts[0]!.ok).toBe(TOTAL);
 });

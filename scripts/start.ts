@@ -12,7 +12,6 @@ import { env, publicUrl } from "@/lib/env";
 import { handleIngestRequest, matchIngestRoute } from "@/lib/ingest/http";
 import { closeNotifyHub } from "@/lib/live-log/notify-hub";
 import { closeEventsPool } from "@/lib/db/pg-pool";
-import { ensureDeliveryQueue } from "@/lib/delivery/queue";
 import { startDeliveryWorker } from "@/lib/delivery/worker";
 import { log } from "@/lib/log";
 import { answerClientError, refuseUnroutable } from "@/lib/net/http-edge";
@@ -56,14 +55,12 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: root, hostname: HOSTNAME, port: PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  // Installs pg-boss's schema and the delivery queue before the first webhook can arrive.
-  await ensureDeliveryQueue();
   const worker = env().HOOKLINE_WORKER ? await startDeliveryWorker({ connectionString: database.url }) : null;
   // OAuth access tokens are renewed ahead of expiry, so provider calls rarely wait for a refresh.
   const stopRefresher = env().HOOKLINE_WORKER ? startTokenRefresher() : null;
   // A missing Host header is refused by refuseUnroutable, with a JSON message like every other error.
   const server = http.createServer({ requireHostHeader: false }, (req, res) => {
-    // Provider webhooks skip Next.js entirely: the hot path is lib/events (see README, Architecture).
+    // Provider webhooks skip Next.js entirely: the hot path is lib/ingest (see README, Architecture).
     // What Next.js cannot route (TRACE, `*`, a malformed %-escape) is answered here, not with its 500.
     if (refuseUnroutable(req, res)) return;
     const ingest = matchIngestRoute(req.method, req.url);

@@ -15,8 +15,8 @@ import {
 } from "@/lib/live-log/query";
 import { cursorFor, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
 import { closeNotifyHub, notifyHubSubscriberCount } from "@/lib/live-log/notify-hub";
+import { startRequestProcessor } from "@/lib/ingest/process-requests";
 import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
-import { resetDeliveryQueue } from "@/lib/delivery/queue";
 import { verifyStandardWebhook } from "@/lib/delivery/sign";
 import { fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
@@ -34,6 +34,7 @@ let acmeHooks: Instance;
 let acmeMail: Instance;
 let globexHooks: Instance;
 let ingest: Awaited<ReturnType<typeof startIngestServer>>;
+let processor: ReturnType<typeof startRequestProcessor> | undefined;
 
 beforeAll(async () => {
   acme = await createTenant("Live Acme");
@@ -45,13 +46,15 @@ beforeAll(async () => {
   acmeMail = await seedInstance(acme, "mailchimpv3", { "event.notification.callback.url": "http://127.0.0.1:9/hooks" });
   globexHooks = await seedInstance(globex, "campaignmonitor", { "event.notification.callback.url": "http://127.0.0.1:9/hooks" });
   ingest = await startIngestServer();
+  // Webhooks become events through the processor (no deliveries here: the callback URLs go nowhere).
+  processor = startRequestProcessor(100);
 });
 
 afterAll(async () => {
+  await processor?.stop();
   await closeNotifyHub();
   await ingest?.close();
   await closeEventsPool();
-  resetDeliveryQueue();
   await disconnectDb();
 });
 
@@ -251,7 +254,7 @@ describe("the live stream", () => {
         }
       };
       expect(await queued("UPDATE events SET status = 'RETRYING', attempts = 1 WHERE id = $1", [id], () => id)).toBe(1);
-      expect(await queued("UPDATE events SET next_attempt_at = now(), job_id = gen_random_uuid() WHERE id = $1", [id], () => id)).toBe(0);
+      expect(await queued("UPDATE events SET next_attempt_at = now(), last_error = 'x' WHERE id = $1", [id], () => id)).toBe(0);
       const lonerEvent = uuidv7();
       expect(
         await queued(

@@ -1,21 +1,21 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import PgBoss from "pg-boss";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db/client";
-import { closeEventsPool } from "@/lib/db/pg-pool";
-import { DELIVERY_QUEUE, QUEUE_OPTIONS, ensureDeliveryQueue, resetDeliveryQueue } from "@/lib/delivery/queue";
+import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
 import { fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import { databaseUrl, seedInstance, send, startIngestServer, startReceiver, waitUntil, type Receiver } from "./helpers/events";
 
 // At-least-once: a worker that goes away mid-delivery (stopped, or killed with SIGKILL) loses nothing;
-// another worker delivers the event, with the same eventId.
+// another worker delivers the event, with the same eventId, once the dead worker's lease has run out
+// (it renewed it by heartbeat while alive): seconds, not a queue's 30 s expiry.
+
+const LEASE_SECONDS = 3;
 
 let acme: Tenant;
 let ingest: Awaited<ReturnType<typeof startIngestServer>>;
-let admin: PgBoss;
 const receivers: Receiver[] = [];
 const workers: DeliveryWorker[] = [];
 let child: ChildProcess | undefined;
@@ -23,19 +23,13 @@ let child: ChildProcess | undefined;
 beforeAll(async () => {
   acme = await createTenant("Restart Acme");
   ingest = await startIngestServer();
-  await ensureDeliveryQueue();
-  admin = new PgBoss({ connectionString: databaseUrl(), supervise: false, schedule: false });
-  await admin.start();
 });
 
 afterAll(async () => {
   child?.kill("SIGKILL");
   await Promise.all(workers.map((w) => w.stop({ graceMs: 0 })));
-  await admin?.updateQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, expireInSeconds: QUEUE_OPTIONS.expireInSeconds });
-  await admin?.stop({ graceful: false });
   await Promise.all([ingest?.close(), ...receivers.map((r) => r.close())]);
   await closeEventsPool();
-  resetDeliveryQueue();
   await disconnectDb();
 });
 
@@ -47,8 +41,13 @@ async function holdingReceiver(): Promise<Receiver> {
   return receiver;
 }
 
-async function worker(options: { maintenanceIntervalSeconds?: number } = {}): Promise<DeliveryWorker> {
-  const started = await startDeliveryWorker({ connectionString: databaseUrl(), schedule: [1, 1], pollingIntervalSeconds: 0.5, ...options });
+async function worker(): Promise<DeliveryWorker> {
+  const started = await startDeliveryWorker({
+    connectionString: databaseUrl(),
+    schedule: [1, 1],
+    pollingIntervalSeconds: 0.25,
+    leaseSeconds: LEASE_SECONDS,
+  });
   workers.push(started);
   return started;
 }
@@ -59,14 +58,24 @@ async function ingestOne(receiver: Receiver) {
     "content-type": "application/json",
   });
   expect(res.status).toBe(200);
+  await waitUntil(async () => (await db().event.count({ where: { instanceId: instance.id } })) === 1, 10_000, "the webhook processed");
   return db().event.findFirstOrThrow({ where: { instanceId: instance.id } });
 }
 
-async function expectDeliveredOnce(eventRowId: string, eventId: string, receiver: Receiver) {
+/** The job's lease: held by a worker while it delivers, renewed by its heartbeat. */
+async function leaseOf(eventRowId: string): Promise<{ lease: string | null; seconds_left: number } | undefined> {
+  const { rows } = await eventsPool().query<{ lease: string | null; seconds_left: number }>(
+    "SELECT lease, extract(epoch FROM run_at - now())::float8 AS seconds_left FROM delivery_jobs WHERE event_id = $1",
+    [eventRowId],
+  );
+  return rows[0];
+}
+
+async function expectDeliveredOnce(eventRowId: string, eventId: string, receiver: Receiver, withinMs: number) {
   await waitUntil(
     async () => (await db().event.findUniqueOrThrow({ where: { id: eventRowId } })).status === "DELIVERED",
-    40_000,
-    "the event to be delivered by the new worker",
+    withinMs,
+    `the event to be delivered by the new worker within ${withinMs} ms`,
   );
   expect(receiver.received.length).toBeGreaterThanOrEqual(2);
   expect(new Set(receiver.received.map((r) => r.headers["elements-webhook-id"]))).toEqual(new Set([eventId]));
@@ -84,20 +93,20 @@ describe("a worker going away mid-delivery", () => {
     await first.stop({ graceMs: 0 });
     workers.splice(workers.indexOf(first), 1);
     expect((await db().event.findUniqueOrThrow({ where: { id: event.id } })).status).toBe("PENDING");
+    expect((await leaseOf(event.id))?.lease).not.toBeNull();
 
     const second = await worker();
-    await expectDeliveredOnce(event.id, event.eventId, receiver);
+    // Handed out again within the lease (plus a poll and the delivery itself).
+    await expectDeliveredOnce(event.id, event.eventId, receiver, LEASE_SECONDS * 1000 + 2000);
     await second.stop();
     workers.splice(workers.indexOf(second), 1);
   }, 40_000);
 
-  it("killed with SIGKILL while the receiver holds the request: after the job expires, a new worker delivers it", async () => {
-    // Jobs made from now on expire after 12 s in the active state (60 s normally), to keep the test short.
-    await admin.updateQueue(DELIVERY_QUEUE, { name: DELIVERY_QUEUE, expireInSeconds: 12 });
+  it("killed with SIGKILL while the receiver holds the request: a new worker delivers it once the lease runs out", async () => {
     const receiver = await holdingReceiver();
     // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child that SIGKILL would orphan.
     child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/helpers/worker-process.ts")], {
-      env: process.env,
+      env: { ...process.env, HOOKLINE_DELIVERY_LEASE_SECONDS: String(LEASE_SECONDS) },
       stdio: ["ignore", "pipe", "inherit"],
     });
     await new Promise<void>((resolve, reject) => {
@@ -107,14 +116,16 @@ describe("a worker going away mid-delivery", () => {
 
     const event = await ingestOne(receiver);
     await receiver.waitFor(1);
+    // While the worker lives, its heartbeat keeps the lease ahead (it would have run out after 3 s).
+    await new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 500));
+    expect((await leaseOf(event.id))?.seconds_left).toBeGreaterThan(0);
     const exited = new Promise((resolve) => child!.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;
     child = undefined;
-    const { rows } = await admin.getDb().executeSql(`SELECT state FROM pgboss.job WHERE id = $1`, [event.jobId]);
-    expect(rows).toEqual([{ state: "active" }]);
+    expect((await leaseOf(event.id))?.lease).not.toBeNull();
 
-    await worker({ maintenanceIntervalSeconds: 1 });
-    await expectDeliveredOnce(event.id, event.eventId, receiver);
+    await worker();
+    await expectDeliveredOnce(event.id, event.eventId, receiver, LEASE_SECONDS * 1000 + 2000);
   }, 50_000);
 });

@@ -72,6 +72,7 @@ import * as instanceRedeliverRoute from "@/app/elements/api-v2/instances/[id]/ev
 import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/events/route";
 import * as instanceTestEventRoute from "@/app/elements/api-v2/instances/[id]/events/test/route";
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
+import * as instanceResumeRoute from "@/app/elements/api-v2/instances/[id]/delivery/resume/route";
 import * as instancesRoute from "@/app/elements/api-v2/instances/route";
 import * as openApiRoute from "@/app/elements/api-v2/openapi.json/route";
 import * as oauthActions from "@/app/oauth/actions";
@@ -80,7 +81,6 @@ import { decrypt, encrypt, generateSecret, hashSecret } from "@/lib/crypto/secre
 import { db, disconnectDb } from "@/lib/db/client";
 import { cursorFor } from "@/lib/live-log/schema";
 import { closeEventsPool } from "@/lib/db/pg-pool";
-import { resetDeliveryQueue } from "@/lib/delivery/queue";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
 import { encodeInstanceId } from "@/lib/instances/webhook-url";
 import { beginAuthorization, completeAuthorization, type FlowUser } from "@/lib/oauth/flow";
@@ -196,7 +196,7 @@ async function footprint(victim: Side): Promise<string> {
   const organizationId = victim.tenant.organizationId;
   const [instances, events, attempts, requests, authorizations, org, users] = await Promise.all([
     db().instance.findMany({ where: { organizationId }, orderBy: { id: "asc" } }),
-    db().event.findMany({ where: { organizationId }, orderBy: { id: "asc" }, select: { id: true, status: true, attempts: true, jobId: true, instanceId: true } }),
+    db().event.findMany({ where: { organizationId }, orderBy: { id: "asc" }, select: { id: true, status: true, attempts: true, instanceId: true } }),
     db().deliveryAttempt.count({ where: { event: { organizationId } } }),
     db().webhookRequest.count({ where: { organizationId } }),
     db().oAuthAuthorization.findMany({ where: { organizationId }, orderBy: { id: "asc" } }),
@@ -231,7 +231,6 @@ afterAll(async () => {
   await Promise.all([ingest?.close(), receiver?.close(), new Promise((resolve) => tokenEndpoint?.close(resolve))]);
   delete process.env.HOOKLINE_CAMPAIGNMONITOR_TOKEN_URL;
   await closeEventsPool();
-  resetDeliveryQueue();
   await disconnectDb();
 });
 
@@ -304,6 +303,9 @@ const API_PROBES: Record<string, Record<string, RouteProbe>> = {
   },
   "instances/[id]/events/redeliver/route.ts": {
     POST: { expect: "refused", run: (header, t) => call(instanceRedeliverRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
+  },
+  "instances/[id]/delivery/resume/route.ts": {
+    POST: { expect: "refused", run: (header, t) => call(instanceResumeRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
   },
   "instances/[id]/events/test/route.ts": {
     POST: { expect: "refused", run: (header, t) => call(instanceTestEventRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
@@ -480,6 +482,7 @@ describe("another organization's data through the server actions", () => {
     "(dashboard)/instances/[id]/actions.ts": {
       setEventsEnabledAction: async (ids) => refused(await instanceActions.setEventsEnabledAction(ids.instance, false)),
       deleteInstanceAction: async (ids) => refused(await instanceActions.deleteInstanceAction(ids.instance)),
+      resumeDeliveryAction: async (ids) => refused(await instanceActions.resumeDeliveryAction(ids.instance)),
     },
     "(dashboard)/instances/[id]/subscription-actions.ts": {
       retrySubscriptionAction: async (ids) => refused(await subscriptionActions.retrySubscriptionAction(ids.instance)),

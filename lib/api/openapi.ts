@@ -44,6 +44,16 @@ const instanceSchema: JsonSchema = {
       description: "Whether Hookline registered webhookUrl at the provider; `error` summarizes the provider's answer when FAILED.",
       properties: { status: { type: "string", enum: ["NONE", "ACTIVE", "FAILED", "MANUAL"] }, error: { type: "string" } },
     },
+    delivery: {
+      type: "object",
+      description:
+        "Where delivery to event.notification.callback.url stands: ACTIVE; PAUSED after consecutive failures (the circuit breaker; one probe delivery every HOOKLINE_BREAKER_PROBE_SECONDS, events keep their place); DISABLED after the receiver answered 410 Gone. POST /instances/{id}/delivery/resume resumes at once.",
+      properties: {
+        state: { type: "string", enum: ["ACTIVE", "PAUSED", "DISABLED"] },
+        reason: { type: ["string", "null"] },
+        since: { type: ["string", "null"], format: "date-time" },
+      },
+    },
     createdDate: { type: "string", format: "date-time" },
     updatedDate: { type: "string", format: "date-time" },
   },
@@ -117,6 +127,13 @@ export function openApiDocument(serverUrl: string) {
           responses: { "200": { description: "The updated instance", content: jsonContent(ref("Instance")) }, ...errors },
         },
         delete: { summary: "Delete an instance", responses: { "200": { description: "Deleted" }, "401": errors["401"], "404": errors["404"] } },
+      },
+      "/instances/{id}/delivery/resume": {
+        parameters: [idParam],
+        post: {
+          summary: "Resume delivery now: close the circuit breaker (or a 410's pause); what waited behind it goes out at once",
+          responses: { "200": { description: "The instance", content: jsonContent(ref("Instance")) }, "401": errors["401"], "404": errors["404"] },
+        },
       },
       "/elements": { get: { summary: "List connectors and their parameters", responses: { "200": { description: "Connectors" } } } },
       "/elements/{key}/oauth/url": {

@@ -32,10 +32,18 @@ export type WebhookContext = {
 
 export type VerifyResult = { ok: true } | { ok: false; reason: string };
 
+export type AdmitResult = { ok: true } | { ok: false; message: string };
+
 export type ParseResult = {
   /** The provider's payload decoded to JSON-compatible data (form bodies become nested objects). */
   raw: unknown;
   events: NormalizedEvent[];
+  /**
+   * Batched providers: the provider payload holding only `events[start, end)`, the `raw` of a
+   * notification that carries those events (a 1000-event body split into 50 notifications must not
+   * send, or store, the whole body 50 times). Absent: every notification carries `raw`.
+   */
+  sliceRaw?: (start: number, end: number) => unknown;
 };
 
 /** How one provider's webhooks are verified and normalized. Handlers return results; they never throw. */
@@ -44,6 +52,12 @@ export type WebhookHandler = {
   verify(request: IncomingWebhook, context: WebhookContext): Promise<VerifyResult>;
   /** Decodes and normalizes. A body that cannot be decoded yields one `UNKNOWN` event, never an exception. */
   parse(request: IncomingWebhook, receivedAt: Date): ParseResult;
+  /**
+   * Batched providers: whether the body's batch may be accepted at all (checked before it is stored,
+   * so a refusal is a 400 the sender sees): at most `maxEvents` items, each an object. A body that is not
+   * the provider's shape at all passes here and is kept as UNKNOWN. Absent: one event per request.
+   */
+  admit?(request: IncomingWebhook, maxEvents: number): AdmitResult;
   /** Some providers probe the URL with a GET (MailChimp); answer with this status. Absent = 405. */
   probeStatus?: number;
 };

@@ -4,40 +4,46 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 /**
- * The one `pg.Pool` per process for the event paths (ingest, delivery bookkeeping, re-queueing). Raw SQL
- * on a pooled connection keeps the ingest hot path to a few round trips with no ORM objects in between;
- * it also lets pg-boss insert its jobs on the same connection, inside our transaction.
+ * `pg.Pool`s for the event paths, raw SQL with no ORM objects in between. Each path has its own pool, so
+ * one cannot hold the connections another needs:
+ * - `ingestPool`: accepting webhooks (instance lookups and the one write) and nothing else;
+ * - `eventsPool`: processing stored requests, delivery (claims, heartbeats, outcomes) and the manual
+ *   actions on events.
  */
 
-const POOL_MAX = 20;
+type PoolName = "events" | "ingest";
 
-const globalForPool = globalThis as unknown as { hooklineEventsPool?: pg.Pool };
+const POOL_MAX: Record<PoolName, number> = { events: 20, ingest: 10 };
 
-/** The pool, created on first use from `connectionString` (a worker's own) or else `DATABASE_URL`. */
-export function eventsPool(connectionString: string | undefined = undefined): pg.Pool {
-  if (globalForPool.hooklineEventsPool) return globalForPool.hooklineEventsPool;
+const globalForPool = globalThis as unknown as { hooklinePgPools?: Partial<Record<PoolName, pg.Pool>> };
+const pools = (globalForPool.hooklinePgPools ??= {});
+
+function namedPool(name: PoolName, connectionString: string | undefined): pg.Pool {
+  const existing = pools[name];
+  if (existing) return existing;
   connectionString ??= env().DATABASE_URL;
   if (!connectionString) throw new Error("DATABASE_URL is not set: start Hookline with `npm start`, which provides one");
-  const pool = new pg.Pool({ connectionString, max: POOL_MAX, idleTimeoutMillis: 30_000, application_name: "hookline-events" });
+  const pool = new pg.Pool({ connectionString, max: POOL_MAX[name], idleTimeoutMillis: 30_000, application_name: `hookline-${name}` });
   // An idle connection dropped by the server emits here; without a listener it would crash the process.
-  pool.on("error", (error) => log("warn", "events pool connection error", { error: error.message }));
-  globalForPool.hooklineEventsPool = pool;
+  pool.on("error", (error) => log("warn", `${name} pool connection error`, { error: error.message }));
+  pools[name] = pool;
   return pool;
 }
 
-export async function closeEventsPool(): Promise<void> {
-  const pool = globalForPool.hooklineEventsPool;
-  globalForPool.hooklineEventsPool = undefined;
-  await pool?.end();
+/** Processing and delivery; created on first use from `connectionString` (a worker's own) or else `DATABASE_URL`. */
+export function eventsPool(connectionString: string | undefined = undefined): pg.Pool {
+  return namedPool("events", connectionString);
 }
 
-/** pg-boss's executor interface, so its jobs go through a connection (and transaction) we hold. */
-export type SqlExecutor = {
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number | null }>;
-};
+/** Accepting webhooks only. */
+export function ingestPool(connectionString: string | undefined = undefined): pg.Pool {
+  return namedPool("ingest", connectionString);
+}
 
-export function executorFor(client: Pick<PoolClient, "query">): SqlExecutor {
-  return { executeSql: (text, values) => client.query(text, values) };
+export async function closeEventsPool(): Promise<void> {
+  const open = Object.values(pools);
+  for (const name of Object.keys(pools) as PoolName[]) delete pools[name];
+  await Promise.all(open.map((pool) => pool.end()));
 }
 
 /** Runs `work` in one transaction on one pooled connection; rolls back on any error. */

@@ -1,222 +1,112 @@
-import PgBoss from "pg-boss";
-import { z } from "zod";
-import { eventsPool, executorFor, type SqlExecutor } from "@/lib/db/pg-pool";
-import { log } from "@/lib/log";
+import type { PoolClient } from "pg";
+import { eventsPool } from "@/lib/db/pg-pool";
 
 /**
- * The delivery queue (pg-boss, in the `pgboss` schema of the same database). One job = one delivery try
- * of one event. Our retry schedule is explicit: a failed try completes its job and schedules the next
- * one with `startAfter`. pg-boss's own retries (`retryLimit` below) only cover a worker that died or
- * threw mid-job, which is what makes delivery at-least-once.
- */
-
-export const DELIVERY_QUEUE = "deliveries";
-
-export const deliveryJobSchema = z.object({
-  /** The `events.id` row to deliver. */
-  event: z.string().uuid(),
-  /** Index into the retry schedule: 0 for the first try. */
-  step: z.number().int().min(0),
-  /** Sent by a person (redeliver, test): goes through even when the instance's delivery is disabled. */
-  manual: z.boolean().optional(),
-});
-
-export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
-
-export const QUEUE_OPTIONS = {
-  // Crash recovery only (see above): a job whose worker vanished is retried after 2–4 s, 4–8 s, 8–16 s, …
-  retryLimit: 8,
-  retryDelay: 2,
-  retryBackoff: true,
-  // Longer than a delivery can take (10 s timeout + DNS + bookkeeping); an active job older than this
-  // belongs to a dead worker and pg-boss's maintenance (every 15 s) hands it out again: after a
-  // `kill -9`, what was in flight goes out again within about 45 s.
-  expireInSeconds: 30,
-} as const;
-
-type Producer = { boss: PgBoss };
-const globalForQueue = globalThis as unknown as { hooklineQueueProducer?: Promise<Producer> };
-
-/**
- * A pg-boss instance that only inserts jobs, over the events pool. Starting it installs (or migrates)
- * the `pgboss` schema and creates the queue, both idempotent, once per process.
- */
-function producer(): Promise<Producer> {
-  globalForQueue.hooklineQueueProducer ??= (async () => {
-    const boss = new PgBoss({ db: executorFor(eventsPool()), supervise: false, schedule: false, migrate: true });
-    boss.on("error", (error) => log("error", "delivery queue error", { error: error.message }));
-    await boss.start();
-    await createOrUpdateQueue(boss);
-    return { boss };
-  })().catch((error: unknown) => {
-    globalForQueue.hooklineQueueProducer = undefined;
-    throw error;
-  });
-  return globalForQueue.hooklineQueueProducer;
-}
-
-/** Creates the delivery queue, or brings an existing one's options up to date (they changed over releases). */
-export async function createOrUpdateQueue(boss: PgBoss): Promise<void> {
-  const options = { name: DELIVERY_QUEUE, ...QUEUE_OPTIONS };
-  await boss.createQueue(DELIVERY_QUEUE, options);
-  await boss.updateQueue(DELIVERY_QUEUE, options);
-  await createFetchOrderIndex(boss.getDb());
-}
-
-/** Name of the index below (one queue, so one name in the `pgboss` schema). */
-export const FETCH_ORDER_INDEX = "hookline_deliveries_fetch_order";
-
-/**
- * pg-boss fetches `WHERE name = $1 AND state < 'active' AND start_after < now() ORDER BY priority DESC,
- * created_on, id LIMIT n`, and its own index is on `(name, start_after)`: with a backlog the planner reads
- * and sorts every waiting job to hand out n of them. At 20 000 waiting jobs a fetch took 15.4 ms, and the
- * worker fetches whenever a slot frees, so draining a backlog slowed to ~100 deliveries/s (quadratic).
- * An index in the fetch's own order lets it stop after n rows: 0.06 ms at 20 000.
+ * The delivery queue, owned outright: `delivery_jobs` holds the next delivery of every event that still
+ * has one to make, one lane per instance (`delivery_lanes`), in the same database as the events. No
+ * queue library: the previous one (pg-boss 10) had no per-group concurrency, a 30 s expiry as its only
+ * crash recovery, and Hookline depended on the text of its internal SQL. Here every statement is ours:
  *
- * pg-boss creates the queue's partition at run time, so the index is made here, idempotently, right
- * after the queue. Two processes starting at once may both try; the loser's error is the index existing.
+ * - enqueue: insert (or reset) jobs and their lanes inside the caller's transaction;
+ * - claim: `hookline_claim_deliveries` (migration 20261206100000_pipeline_v2) hands out due jobs
+ *   round-robin across lanes, within each lane's cap, rate and breaker, each with a new lease;
+ * - heartbeat: a worker pushes its leases on while it delivers; a worker that died stops doing so and
+ *   its jobs are due again when their lease runs out;
+ * - record: one statement for a batch of outcomes (see lib/delivery/record.ts).
  */
-async function createFetchOrderIndex(db: PgBoss.Db): Promise<void> {
-  const { rows } = await db.executeSql("SELECT partition_name FROM pgboss.queue WHERE name = $1", [DELIVERY_QUEUE]);
-  const partition = (rows[0] as { partition_name?: string } | undefined)?.partition_name;
-  if (!partition || !/^[a-z0-9_]+$/.test(partition)) throw new Error(`the ${DELIVERY_QUEUE} queue has no partition table`);
-  // Looked up first: even with IF NOT EXISTS, CREATE INDEX locks the table against inserts while it checks.
-  const existing = await db.executeSql("SELECT 1 FROM pg_indexes WHERE schemaname = 'pgboss' AND indexname = $1", [FETCH_ORDER_INDEX]);
-  if (existing.rows.length) return;
-  try {
-    await db.executeSql(
-      `CREATE INDEX IF NOT EXISTS ${FETCH_ORDER_INDEX} ON pgboss.${partition} (name, priority DESC, created_on, id) WHERE state < 'active'`,
-      [],
-    );
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    // 42P07 duplicate_table / 23505 on pg_class: created by another process in the meantime.
-    if (code !== "42P07" && code !== "23505") throw error;
-  }
-}
 
-/** Makes sure the queue exists before the first ingest needs it (called at start-up; cheap afterwards). */
-export async function ensureDeliveryQueue(): Promise<void> {
-  await producer();
-}
+type Queryable = Pick<PoolClient, "query">;
 
-/** Forgets the producer (tests close the pool it runs on between files). */
-export function resetDeliveryQueue(): void {
-  globalForQueue.hooklineQueueProducer = undefined;
-}
-
-export type NewDeliveryJob = { id: string; data: DeliveryJob; startAfterSeconds?: number };
-
-function toInserts(jobs: readonly NewDeliveryJob[]): PgBoss.JobInsert[] {
-  return jobs.map((job) => ({
-    id: job.id,
-    name: DELIVERY_QUEUE,
-    data: job.data,
-    // Relative seconds are evaluated by the database clock, so app/database clock skew cannot shift them.
-    ...(job.startAfterSeconds ? { startAfter: job.startAfterSeconds.toFixed(3) } : {}),
-  }));
-}
-
-/** Runs a pg-boss call against an executor that records its SQL instead of running it. */
-async function captureSql(
-  fakeRows: unknown[],
-  call: (db: SqlExecutor) => Promise<unknown>,
-): Promise<{ text: string; values: unknown[] }> {
-  let captured: { text: string; values: unknown[] } | undefined;
-  await call({
-    async executeSql(text, values) {
-      captured = { text, values: values ?? [] };
-      return { rows: fakeRows };
-    },
-  });
-  return { text: captured?.text.trim() ?? "", values: captured?.values ?? [] };
-}
+export type NewDelivery = {
+  /** The `events.id` row to deliver. */
+  event: string;
+  instanceId: number;
+  /** Asked for by a person: sent even while the lane is paused or delivery is disabled (410). */
+  manual?: boolean;
+};
 
 /**
- * pg-boss's own INSERT for `jobs` as SQL text and values, to run as a CTE of a bigger statement: the
- * ingest hot path writes the request, its events and their jobs in ONE statement (one round trip, one
- * commit, atomic by itself), measured at 2–3× the throughput of the same writes as BEGIN + three
- * statements + COMMIT. pg-boss still builds the job rows (its defaults, the queue's retry and expiry
- * policy); we capture its SQL instead of letting it run, renumber the placeholders after ours, and add
- * `RETURNING id` so the caller can check every job was inserted.
+ * Queues the first try of each event (or resets an event's pending job to a first, due-now try: a
+ * redelivery supersedes whatever was scheduled, and a worker holding the old lease records its attempt
+ * without deciding the event's fate). Runs on `db`, so the jobs commit with the rows they deliver.
  */
-export async function jobInsertStatement(
-  jobs: readonly NewDeliveryJob[],
-  firstPlaceholder: number,
-): Promise<{ sql: string; values: unknown[] }> {
-  const { boss } = await producer();
-  const { text, values } = await captureSql([], (db) => boss.insert(toInserts(jobs), { db }));
-  const placeholders = [...text.matchAll(/\$(\d+)/g)].map((match) => Number(match[1]));
-  // pg-boss 10's insertJobs statement: one INSERT … ON CONFLICT DO NOTHING using $1…$n for its n values.
-  // Anything else means an upgrade changed it, and renumbering could go wrong: fail loudly instead.
-  if (!text.endsWith("ON CONFLICT DO NOTHING") || text.includes("$$") || Math.max(...placeholders) !== values.length) {
-    throw new Error("unexpected pg-boss job insert SQL: check jobInsertStatement after upgrading pg-boss");
-  }
-  const sql = `${text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + firstPlaceholder - 1}`)} RETURNING id`;
-  return { sql, values };
-}
-
-/**
- * pg-boss's UPDATE that completes jobs, as SQL text and values to run as a CTE of a bigger statement (the
- * worker records a delivery attempt and completes its job in ONE statement). Captured the same way as
- * `jobInsertStatement`, and checked just as strictly.
- */
-export async function jobCompleteStatement(
-  id: string,
-  firstPlaceholder: number,
-): Promise<{ sql: string; values: unknown[] }> {
-  const { boss } = await producer();
-  const { text, values } = await captureSql([{ count: "0" }], (db) => boss.complete(DELIVERY_QUEUE, id, {}, { db }));
-  const key = `${firstPlaceholder}:${text}`;
-  let sql = completeSql.get(key);
-  if (!sql) {
-    sql = rewriteCompleteSql(text, values.length, firstPlaceholder);
-    completeSql.set(key, sql);
-  }
-  return { sql, values };
-}
-
-/** The rewritten completion SQL by placeholder offset and pg-boss text (built once, used per delivery). */
-const completeSql = new Map<string, string>();
-
-function rewriteCompleteSql(text: string, valueCount: number, firstPlaceholder: number): string {
-  // pg-boss 10's completeJobs: WITH results AS (UPDATE … RETURNING *) SELECT COUNT(*) FROM results.
-  const match = /^WITH results AS \(([\s\S]*UPDATE[\s\S]*RETURNING \*)\s*\)\s*SELECT COUNT\(\*\) FROM results$/.exec(text);
-  const placeholders = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
-  const unexpected = () => new Error("unexpected pg-boss job complete SQL: check jobCompleteStatement after upgrading pg-boss");
-  if (!match?.[1] || text.includes("$$") || Math.max(...placeholders) !== valueCount) throw unexpected();
-  // One job, by its whole primary key `(name, id)`: `id = ($n::uuid[])[1]` instead of pg-boss's
-  // `id IN (SELECT UNNEST($n::uuid[]))`, so the statement can be prepared. A generic plan of the semi-join,
-  // made while the queue was small, walked every job row to find one; a key lookup cannot.
-  const single = match[1].trim().replace(/id IN \(SELECT UNNEST\((\$\d+)::uuid\[\]\)\)/, "id = ($1::uuid[])[1]");
-  if (single === match[1].trim()) throw unexpected();
-  return single.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + firstPlaceholder - 1}`);
-}
-
-/**
- * Inserts delivery jobs through `db` (a connection inside the caller's transaction), so the jobs commit
- * or roll back with the rows they deliver. Throws if pg-boss inserted fewer jobs than asked: its insert
- * silently skips jobs for a queue that does not exist, and a lost job would be a lost event.
- */
-export async function enqueueDeliveries(db: SqlExecutor, jobs: readonly NewDeliveryJob[]): Promise<void> {
+export async function enqueueDeliveries(db: Queryable, jobs: readonly NewDelivery[]): Promise<void> {
   if (jobs.length === 0) return;
-  const { boss } = await producer();
-  let inserted = 0;
-  const counting: SqlExecutor = {
-    async executeSql(text, values) {
-      const result = await db.executeSql(text, values);
-      inserted += result.rowCount ?? 0;
-      return result;
-    },
-  };
-  await boss.insert(toInserts(jobs), { db: counting });
-  if (inserted !== jobs.length) throw new Error(`delivery queue accepted ${inserted} of ${jobs.length} jobs`);
+  await db.query(
+    `WITH lanes AS (
+       INSERT INTO delivery_lanes (instance_id) SELECT DISTINCT unnest($2::int[]) ON CONFLICT DO NOTHING
+     )
+     INSERT INTO delivery_jobs (event_id, instance_id, run_at, step, manual)
+     SELECT t.event_id, t.instance_id, now(), 0, t.manual FROM unnest($1::uuid[], $2::int[], $3::bool[]) AS t(event_id, instance_id, manual)
+     ON CONFLICT (event_id) DO UPDATE SET run_at = now(), step = 0, manual = EXCLUDED.manual, lease = NULL`,
+    [jobs.map((job) => job.event), jobs.map((job) => job.instanceId), jobs.map((job) => job.manual === true)],
+  );
+}
+
+export type ClaimOptions = {
+  /** Jobs to hand out at most (the worker's free slots). */
+  max: number;
+  /** Deliveries in flight per lane at most, across all processes. */
+  laneCap: number;
+  /** Start after this lane (instance id); the caller passes the last lane it was given, for round-robin. */
+  afterLane: number;
+  leaseSeconds: number;
+  probeSeconds: number;
+};
+
+/** A claimed job with what delivering it needs. */
+export type ClaimedDelivery = {
+  id: string;
+  event_id: string;
+  instance_id: number;
+  step: number;
+  manual: boolean;
+  lease: string;
+  probe: boolean;
+  payload: Buffer;
+  configuration: Record<string, unknown>;
+  secrets_encrypted: string | null;
+  delivery_disabled: boolean;
+};
+
+/*
+ * Planned at each call (not prepared): a generic plan made while the queue was empty would keep walking
+ * whatever it chose then. The function's own statements are planned by PL/pgSQL per call shape.
+ */
+const CLAIM = `SELECT c.event_id AS id, e.event_id, c.instance_id, c.step, c.manual, c.lease, c.probe, e.payload,
+                      i.configuration, i.secrets_encrypted, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
+                 FROM hookline_claim_deliveries($1, $2, $3, $4, $5) c
+                 JOIN events e ON e.id = c.event_id
+                 JOIN instances i ON i.id = c.instance_id`;
+
+/** Claims due deliveries, in lane order (round-robin from `afterLane`), with their events loaded. */
+export async function claimDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+  const { rows } = await eventsPool().query<ClaimedDelivery>(CLAIM, [
+    options.max,
+    options.laneCap,
+    options.afterLane,
+    options.leaseSeconds,
+    options.probeSeconds,
+  ]);
+  return rows;
+}
+
+/** Pushes the leases of deliveries still in flight `leaseSeconds` into the future. */
+export async function extendLeases(held: readonly { id: string; lease: string }[], leaseSeconds: number): Promise<void> {
+  if (held.length === 0) return;
+  await eventsPool().query(
+    `UPDATE delivery_jobs j SET run_at = now() + make_interval(secs => $3)
+       FROM unnest($1::uuid[], $2::uuid[]) AS t(event_id, lease)
+      WHERE j.event_id = t.event_id AND j.lease = t.lease`,
+    [held.map((h) => h.id), held.map((h) => h.lease), leaseSeconds],
+  );
 }
 
 /*
- * Local wake-up: a worker in this process polls the queue every half second; an ingest that just
- * committed jobs wakes it at once. Purely a latency shortcut: other processes find the jobs by polling.
- * Kept on globalThis because the custom server and Next's bundle each load their own copy of this module.
+ * Local wake-up: a worker in this process looks for due jobs every poll interval; whatever just queued
+ * jobs here (the processor, a redeliver) wakes it at once. Purely a latency shortcut: other processes
+ * find the jobs by polling. Kept on globalThis because the custom server and Next's bundle each load
+ * their own copy of this module.
  */
 const globalForListeners = globalThis as unknown as { hooklineEnqueueListeners?: Set<() => void> };
 const listeners = (globalForListeners.hooklineEnqueueListeners ??= new Set<() => void>());

@@ -1,39 +1,35 @@
-import PgBoss from "pg-boss";
-import type { PoolClient } from "pg";
 import { env } from "@/lib/env";
+import { eventsPool } from "@/lib/db/pg-pool";
 import { deliver, DELIVERY_TIMEOUT_MS, type DeliveryResult } from "@/lib/delivery/deliver";
-import { uuidv7 } from "@/lib/events/ids";
-import { executorFor, inTransaction, eventsPool } from "@/lib/db/pg-pool";
-import {
-  DELIVERY_QUEUE,
-  createOrUpdateQueue,
-  deliveryJobSchema,
-  enqueueDeliveries,
-  jobCompleteStatement,
-  onEnqueued,
-  type DeliveryJob,
-} from "@/lib/delivery/queue";
+import { startMaintenance } from "@/lib/delivery/maintenance";
+import { claimDeliveries, extendLeases, onEnqueued, type ClaimedDelivery } from "@/lib/delivery/queue";
+import { recordOutcomes, type DeliveryOutcome } from "@/lib/delivery/record";
 import { nextDelaySeconds } from "@/lib/delivery/schedule";
+import { uuidv7 } from "@/lib/events/ids";
+import { wakeableLoop, sleep } from "@/lib/events/wakeable-loop";
+import { startRequestProcessor } from "@/lib/ingest/process-requests";
 import { decryptSecrets } from "@/lib/instances/secrets";
 import { log } from "@/lib/log";
 
 /**
- * The delivery worker: pg-boss workers on the `deliveries` queue. Any number of processes may run one
- * against the same database; jobs are handed out with SKIP LOCKED, so more workers = more throughput.
+ * The worker of one process (`HOOKLINE_WORKER`): any number of processes may run one against the same
+ * database, and they share the work through row locks, not through anything kept in memory.
  *
- * One dispatcher per process keeps up to `concurrency` deliveries in flight: it fetches as many due jobs
- * as it has free slots (one pg-boss fetch, SKIP LOCKED), loads their events in one query, and starts each
- * delivery on its own (a slow receiver holds up only its own slot). It fetches again at once when a slot
- * frees while there is a backlog, when an ingest in this process enqueues jobs, and otherwise every
- * `pollingIntervalSeconds` (jobs of other processes, retries coming due).
+ * - Processor: turns stored webhook requests into events and delivery jobs (lib/ingest/process-requests.ts),
+ *   woken by this process's ingest, else polling.
+ * - Dispatcher: keeps up to `concurrency` deliveries in flight. It claims as many due jobs as it has free
+ *   slots, round-robin over the instances' lanes (lib/delivery/queue.ts), so a backlog or a slow or dead
+ *   receiver on one instance holds at most its lane's cap of slots, never another instance's deliveries.
+ * - Recorder: outcomes are written in batches, one statement each (lib/delivery/record.ts): while one
+ *   batch is being written, the next collects.
+ * - Heartbeat: pushes on the leases of what is in flight; a worker that dies stops, and its deliveries
+ *   are handed out again once their lease (HOOKLINE_DELIVERY_LEASE_SECONDS) runs out.
  *
- * Per job: POST the event (deliver.ts) → ONE statement (atomic on its own) records the attempt, moves
- * the event to its next state and completes this job; a retry also schedules the next try (a new job
- * with `startAfter`) in the same transaction. Outcomes:
- * 2xx → DELIVERED; 410 → DISABLED and the instance's automatic delivery off; a refused URL (SSRF guard)
- * or no callback URL → DEAD at once (retrying cannot help; fix the URL, then redeliver); anything else →
- * RETRYING on the schedule, DEAD after the last delay. A worker stopped mid-delivery records nothing and
- * lets pg-boss hand the job out again: delivery is at-least-once, receivers dedupe on the eventId.
+ * Outcomes: 2xx → DELIVERED; 410 → DISABLED and the instance's automatic delivery off; a refused URL
+ * (SSRF guard) or no callback URL → DEAD at once (retrying cannot help); anything else → RETRYING on the
+ * schedule, DEAD after the last delay, and a failure for the lane's circuit breaker. A paused lane's
+ * probe that fails is tried again at the next probe without using up a step of the schedule. Delivery is
+ * at-least-once: receivers dedupe on the eventId.
  */
 
 const CALLBACK_URL = "event.notification.callback.url";
@@ -45,97 +41,72 @@ export type DeliveryWorkerOptions = {
   schedule?: readonly number[];
   /** Deliveries at the same time in this process; default `HOOKLINE_WORKER_CONCURRENCY`. */
   concurrency?: number;
-  /** How often idle workers look for due jobs (pg-boss minimum 0.5). */
+  /** Deliveries in flight per lane across processes; default `HOOKLINE_LANE_CONCURRENCY`. */
+  laneConcurrency?: number;
+  /** How often an idle worker looks for due jobs and stored requests of other processes. */
   pollingIntervalSeconds?: number;
-  /** How often pg-boss looks for jobs of dead workers (expired after `QUEUE_OPTIONS.expireInSeconds`). */
-  maintenanceIntervalSeconds?: number;
   timeoutMs?: number;
   /** Default `HOOKLINE_ALLOW_PRIVATE_CALLBACKS`. */
   allowPrivate?: boolean;
-  /** Milliseconds a worker woken by a new webhook waits for more before it fetches; default 10, 0 = none. */
-  coalesceMs?: number;
+  leaseSeconds?: number;
+  breakerThreshold?: number;
+  probeSeconds?: number;
+  /** Run the stored-request processor too (default true). */
+  process?: boolean;
 };
 
 export type DeliveryWorker = {
   /**
-   * Stops taking jobs, waits up to `graceMs` (default 15 s) for deliveries in flight, then abandons the
-   * rest (their jobs return to the queue). `graceMs: 0` behaves like a crash, which tests use.
+   * Stops taking work, waits up to `graceMs` (default 15 s) for deliveries in flight, then abandons the
+   * rest (their leases run out and other workers take them). `graceMs: 0` behaves like a crash.
    */
   stop(options?: { graceMs?: number }): Promise<void>;
 };
 
-type Settings = { schedule: readonly number[]; timeoutMs: number; allowPrivate: boolean };
-
-type EventForDelivery = {
-  id: string;
-  event_id: string;
-  instance_id: number;
-  payload: Buffer;
-  job_id: string | null;
-  configuration: Record<string, unknown>;
-  secrets_encrypted: string | null;
-  delivery_disabled: boolean;
+type Settings = {
+  schedule: readonly number[];
+  timeoutMs: number;
+  allowPrivate: boolean;
+  leaseSeconds: number;
+  breaker: { threshold: number; probeSeconds: number };
 };
-
-type Outcome = {
-  status: "DELIVERED" | "RETRYING" | "DEAD" | "DISABLED";
-  delaySeconds: number | null;
-  disableInstance: boolean;
-  enableInstance: boolean;
-};
-
-class Abandoned extends Error {}
-
-const LOAD_EVENTS = `SELECT e.id, e.event_id, e.instance_id, e.payload, e.job_id, i.configuration, i.secrets_encrypted,
-            i.delivery_disabled_at IS NOT NULL AS delivery_disabled
-       FROM events e JOIN instances i ON i.id = e.instance_id
-      WHERE e.id = ANY($1::uuid[])`;
-
-/*
- * Prepared statements soon run a generic plan, made from the statistics of the moment and kept for the
- * life of the connection. Made while the queue was empty (a fresh install, or after maintenance cleared
- * it), pg-boss's fetch and its job completion (`id IN (SELECT UNNEST(…))`) walked every row of the job
- * table to hand out or complete one job: 15–45 ms a statement at 10 000 jobs, and a backlog drained at
- * ~70 deliveries/s. So the fetch and the batch load are planned at each call (they run once per batch),
- * and the per-delivery record statement, prepared because planning it cost more than running it, only
- * looks rows up by primary key (the job by `(name, id)`, see jobCompleteStatement).
- */
-
-/** The events of a fetched batch, in one query. */
-async function loadEvents(ids: string[]): Promise<Map<string, EventForDelivery>> {
-  const { rows } = await eventsPool().query<EventForDelivery>(LOAD_EVENTS, [ids]);
-  return new Map(rows.map((row) => [row.id, row]));
-}
 
 function skipped(error: string): DeliveryResult {
   return { ok: false, status: null, ms: 0, excerpt: null, error, retryable: false, aborted: false };
 }
 
-function decide(job: DeliveryJob, result: DeliveryResult, schedule: readonly number[], disabledSkip: boolean): Outcome {
-  const none = { delaySeconds: null, disableInstance: false, enableInstance: false };
-  if (result.ok) return { ...none, status: "DELIVERED", enableInstance: job.manual === true };
+type Decision = Pick<DeliveryOutcome, "status" | "delaySeconds" | "nextStep" | "breaker" | "disableInstance" | "enableInstance">;
+
+/** What a delivery's result means for its event, its job and its lane. */
+export function decide(job: Pick<ClaimedDelivery, "step" | "manual" | "probe">, result: DeliveryResult, schedule: readonly number[], disabledSkip: boolean): Decision {
+  const none = { delaySeconds: null, nextStep: job.step, breaker: "none" as const, disableInstance: false, enableInstance: false };
+  if (result.ok) return { ...none, status: "DELIVERED", breaker: "success", enableInstance: job.manual };
   if (disabledSkip) return { ...none, status: "DISABLED" };
+  // 410 is the receiver's answer that it wants no more: not a failure to count.
   if (result.status === 410) return { ...none, status: "DISABLED", disableInstance: true };
   if (!result.retryable) return { ...none, status: "DEAD" };
+  // A paused lane's probe: the event keeps its place and its step; the next probe tries it again.
+  if (job.probe) return { ...none, status: "RETRYING", delaySeconds: 0, breaker: "failure" };
   const delaySeconds = nextDelaySeconds(schedule, job.step);
-  return delaySeconds === null ? { ...none, status: "DEAD" } : { ...none, status: "RETRYING", delaySeconds };
+  if (delaySeconds === null) return { ...none, status: "DEAD", breaker: "failure" };
+  return { ...none, status: "RETRYING", delaySeconds, nextStep: job.step + 1, breaker: "failure" };
 }
 
-async function attempt(event: EventForDelivery, job: DeliveryJob, settings: Settings, signal: AbortSignal) {
-  const url = event.configuration[CALLBACK_URL];
+async function attempt(job: ClaimedDelivery, settings: Settings, signal: AbortSignal) {
+  const url = job.configuration[CALLBACK_URL];
   const startedAt = new Date();
-  const disabledSkip = event.delivery_disabled && !job.manual;
+  const disabledSkip = job.delivery_disabled && !job.manual;
   let result: DeliveryResult;
   if (disabledSkip) {
     result = skipped("not sent: delivery to this instance is disabled (its receiver answered 410 Gone)");
   } else if (typeof url !== "string" || url === "") {
     result = skipped(`not sent: the instance has no ${CALLBACK_URL}`);
   } else {
-    const key = decryptSecrets(event.secrets_encrypted)[SIGNATURE_KEY];
+    const key = decryptSecrets(job.secrets_encrypted)[SIGNATURE_KEY];
     result = await deliver({
       url,
-      payload: event.payload,
-      eventId: event.event_id,
+      payload: job.payload,
+      eventId: job.event_id,
       signatureKey: key || undefined,
       timeoutMs: settings.timeoutMs,
       allowPrivate: settings.allowPrivate,
@@ -145,264 +116,160 @@ async function attempt(event: EventForDelivery, job: DeliveryJob, settings: Sett
   return { url: typeof url === "string" ? url : null, startedAt, result, disabledSkip };
 }
 
-/**
- * The attempt, the event's next state and this job's completion as ONE statement (data-modifying CTEs,
- * one round trip, atomic). The event row is locked first (`cur`): a redeliver may have taken the event
- * over while we were sending (its `job_id` is no longer ours), and then the attempt is recorded and the
- * attempt count moves, but nothing else changes.
- */
-function recordStatement(outcome: Outcome): string {
-  const instanceUpdate = outcome.disableInstance
-    ? `, instance AS (UPDATE instances SET delivery_disabled_at = now()
-         WHERE id = $13 AND delivery_disabled_at IS NULL AND EXISTS (SELECT 1 FROM upd WHERE upd.owned))`
-    : outcome.enableInstance
-      ? `, instance AS (UPDATE instances SET delivery_disabled_at = NULL
-           WHERE id = $13 AND EXISTS (SELECT 1 FROM upd WHERE upd.owned))`
-      : "";
-  return `WITH cur AS (SELECT id, job_id IS NOT DISTINCT FROM $2::uuid AS owned FROM events WHERE id = $1::uuid FOR UPDATE),
-    upd AS (
-      UPDATE events e SET attempts = e.attempts + 1, last_attempt_at = $3, last_status_code = $4, last_error = $5,
-          status = CASE WHEN cur.owned THEN $6::"EventStatus" ELSE e.status END,
-          job_id = CASE WHEN cur.owned THEN $7::uuid ELSE e.job_id END,
-          next_attempt_at = CASE WHEN NOT cur.owned THEN e.next_attempt_at
-                                 WHEN $8::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $8::float8) END,
-          delivered_at = CASE WHEN cur.owned AND $6::"EventStatus" = 'DELIVERED' THEN now() ELSE e.delivered_at END
-        FROM cur WHERE e.id = cur.id
-        RETURNING e.id, e.attempts, cur.owned),
-    attempt AS (
-      INSERT INTO delivery_attempts (id, event_id, attempt, started_at, url, status_code, latency_ms, response_excerpt, error)
-        SELECT $9::uuid, upd.id, upd.attempts, $3, $10, $4, $11, $12, $5 FROM upd)${instanceUpdate},
-    completed AS (%COMPLETE%)
-    SELECT upd.attempts, upd.owned, $13::int AS instance_id FROM upd`;
-}
-
-async function record(
-  db: Pick<PoolClient, "query">,
-  jobId: string,
-  event: EventForDelivery,
-  tried: Awaited<ReturnType<typeof attempt>>,
-  outcome: Outcome,
-  nextJobId: string | null,
-): Promise<{ attempt: number; owned: boolean }> {
-  const { result, startedAt } = tried;
-  const values: unknown[] = [
-    event.id,
-    jobId,
-    startedAt,
-    result.status,
-    result.error,
-    outcome.status,
-    nextJobId,
-    outcome.delaySeconds,
-    uuidv7(),
-    tried.url,
-    result.ms,
-    result.excerpt,
-    event.instance_id,
-  ];
-  const complete = await jobCompleteStatement(jobId, values.length + 1);
-  values.push(...complete.values);
-  const shape = outcome.disableInstance ? "disable" : outcome.enableInstance ? "enable" : "plain";
-  const { rows } = await db.query<{ attempts: number; owned: boolean }>({
-    name: `hookline_worker_record_${shape}`,
-    text: recordStatement(outcome).replace("%COMPLETE%", complete.sql),
-    values,
-  });
-  const row = rows[0];
-  return row ? { attempt: row.attempts, owned: row.owned } : { attempt: 0, owned: false };
-}
-
-/**
- * One job, start to finish. Resolves when the job is settled (recorded and completed, or dropped and
- * completed); throws only when the job must be retried by pg-boss (shutdown, database trouble).
- */
-async function processJob(
-  boss: PgBoss,
-  job: PgBoss.Job<unknown>,
-  event: EventForDelivery | undefined,
-  settings: Settings,
-  signal: AbortSignal,
-): Promise<void> {
-  const data = deliveryJobSchema.safeParse(job.data);
-  if (!data.success) log("error", "delivery job with bad data dropped", { jobId: job.id });
-  // Gone (instance deleted) or superseded (redelivered since this job was made): nothing to do.
-  if (!data.success || !event || event.job_id !== job.id) {
-    await boss.complete(DELIVERY_QUEUE, job.id, {}, { db: executorFor(eventsPool()) });
-    return;
-  }
-
-  const tried = await attempt(event, data.data, settings, signal);
-  if (tried.result.aborted) throw new Abandoned("worker stopped during delivery");
-  const outcome = decide(data.data, tried.result, settings.schedule, tried.disabledSkip);
-  let recorded: { attempt: number; owned: boolean };
-  if (outcome.status === "RETRYING" && outcome.delaySeconds !== null) {
-    // The next try's job commits with the attempt, and only if this job still owned the event.
-    const nextJobId = uuidv7();
-    const delaySeconds = outcome.delaySeconds;
-    recorded = await inTransaction(async (client) => {
-      const done = await record(client, job.id, event, tried, outcome, nextJobId);
-      if (done.owned) {
-        await enqueueDeliveries(executorFor(client), [
-          { id: nextJobId, data: { ...data.data, step: data.data.step + 1 }, startAfterSeconds: delaySeconds },
-        ]);
-      }
-      return done;
-    });
-  } else {
-    // Completing the job in the same statement: a crash after it cannot make pg-boss retry a try that was
-    // already recorded.
-    recorded = await record(eventsPool(), job.id, event, tried, outcome, null);
-  }
-  if (!recorded.owned || outcome.status !== "DELIVERED") {
-    log("info", "delivery attempt", {
-      eventId: event.event_id,
-      instanceId: event.instance_id,
-      attempt: recorded.attempt,
-      status: tried.result.status,
-      ms: tried.result.ms,
-      outcome: recorded.owned ? outcome.status : "superseded",
-      ...(tried.result.error ? { error: tried.result.error } : {}),
-    });
-  } else {
-    log("debug", "delivery attempt", { eventId: event.event_id, attempt: recorded.attempt, ms: tried.result.ms, outcome: "DELIVERED" });
-  }
-}
-
-/** Fetches of at most this many jobs: a larger backlog is taken in several fetches as slots free. */
-const MAX_FETCH = 32;
-
-/** How long a worker woken by a new webhook waits for more before fetching (adds at most this latency). */
-const COALESCE_MS = 10;
+/** Jobs claimed per statement at most: a larger backlog is taken in several claims as slots free. */
+const MAX_CLAIM = 64;
 
 export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promise<DeliveryWorker> {
   const settings: Settings = {
     schedule: options.schedule ?? env().HOOKLINE_DELIVERY_SCHEDULE,
     timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
     allowPrivate: options.allowPrivate ?? env().HOOKLINE_ALLOW_PRIVATE_CALLBACKS,
+    leaseSeconds: options.leaseSeconds ?? env().HOOKLINE_DELIVERY_LEASE_SECONDS,
+    breaker: {
+      threshold: options.breakerThreshold ?? env().HOOKLINE_BREAKER_THRESHOLD,
+      probeSeconds: options.probeSeconds ?? env().HOOKLINE_BREAKER_PROBE_SECONDS,
+    },
   };
   const concurrency = options.concurrency ?? env().HOOKLINE_WORKER_CONCURRENCY;
-  const pollMs = Math.max(0.5, options.pollingIntervalSeconds ?? 0.5) * 1000;
-  const coalesceMs = options.coalesceMs ?? COALESCE_MS;
-  // Event rows are read and written through the shared events pool; a worker process may have no DATABASE_URL.
-  const pool = eventsPool(options.connectionString);
+  const laneCap = options.laneConcurrency ?? env().HOOKLINE_LANE_CONCURRENCY;
+  const pollMs = Math.max(0.05, options.pollingIntervalSeconds ?? 0.25) * 1000;
+  // Event rows are read and written through the events pool; a worker process may have no DATABASE_URL.
+  eventsPool(options.connectionString);
 
-  // pg-boss here runs the queue's maintenance (expiring the jobs of dead workers) and is the API for
-  // fetch/complete/fail; the dispatcher below does the fetching, over the events pool.
-  const boss = new PgBoss({
-    connectionString: options.connectionString,
-    max: 2,
-    application_name: "hookline-worker",
-    schedule: false,
-    supervise: true,
-    maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 15,
-  });
-  boss.on("error", (error) => log("error", "delivery worker error", { error: error.message }));
-  await boss.start();
-  await createOrUpdateQueue(boss);
-  // pg-boss's fetch, over the events pool (planned at each call: see above).
-  const fetchDb = executorFor(pool);
-
+  /** Claimed and not yet recorded, by `events.id`: their leases are kept alive. */
+  const held = new Map<string, ClaimedDelivery>();
   const inFlight = new Map<string, AbortController>();
-  let running = true;
-  let backlog = false;
-  let woken = false;
-  let wake: (() => void) | undefined;
-  const signalLoop = () => {
-    woken = true;
-    wake?.();
+  let accepting = true;
+
+  // ---- recorder: one statement per batch of outcomes, the next batch collecting meanwhile.
+  let pending: DeliveryOutcome[] = [];
+  let recording: Promise<void> | null = null;
+  const flushOutcomes = (): Promise<void> => {
+    if (recording || pending.length === 0) return recording ?? Promise.resolve();
+    const batch = pending;
+    pending = [];
+    recording = recordOutcomes(batch, settings.breaker)
+      .then((recorded) => {
+        for (const lane of recorded.paused) log("warn", "delivery lane paused: its receiver keeps failing", { instanceId: lane });
+        for (const lane of recorded.resumed) log("info", "delivery lane resumed", { instanceId: lane });
+        for (const outcome of batch) logOutcome(outcome, recorded.owned.has(outcome.event));
+      })
+      .catch((error: unknown) => {
+        // Not recorded: the leases run out and the deliveries are made again (at-least-once).
+        log("error", "could not record delivery outcomes; they will be retried", { error: String(error), count: batch.length });
+      })
+      .finally(() => {
+        for (const outcome of batch) held.delete(outcome.event);
+        recording = null;
+        void flushOutcomes();
+        dispatcher.wake();
+      });
+    return recording;
   };
 
-  const failJobs = async (ids: string[]) => {
-    await boss.fail(DELIVERY_QUEUE, ids).catch((error: unknown) => {
-      // Not fatal: the jobs stay active and pg-boss's maintenance expires and retries them.
-      log("error", "could not return delivery jobs to the queue", { error: String(error), jobs: ids.length });
-    });
-  };
-
-  const run = (job: PgBoss.Job<unknown>, event: EventForDelivery | undefined) => {
+  const run = (job: ClaimedDelivery) => {
     const controller = new AbortController();
     inFlight.set(job.id, controller);
-    void processJob(boss, job, event, settings, controller.signal)
-      .catch(async (error: unknown) => {
-        if (!(error instanceof Abandoned)) {
-          log("error", "delivery job failed; the queue will retry it", { jobId: job.id, error: String(error) });
+    void attempt(job, settings, controller.signal)
+      .then((tried) => {
+        if (tried.result.aborted) {
+          held.delete(job.id); // stopped mid-delivery: its lease runs out and another worker sends it
+          return;
         }
-        await failJobs([job.id]);
+        const decision = decide(job, tried.result, settings.schedule, tried.disabledSkip);
+        pending.push({
+          ...decision,
+          event: job.id,
+          lease: job.lease,
+          instanceId: job.instance_id,
+          attempt: {
+            id: uuidv7(),
+            startedAt: tried.startedAt,
+            url: tried.url,
+            statusCode: tried.result.status,
+            ms: tried.result.ms,
+            excerpt: tried.result.excerpt,
+            error: tried.result.error,
+          },
+        });
+        void flushOutcomes();
+      })
+      .catch((error: unknown) => {
+        held.delete(job.id);
+        log("error", "delivery failed unexpectedly; its lease will run out and it is retried", { eventId: job.event_id, error: String(error) });
       })
       .finally(() => {
         inFlight.delete(job.id);
-        if (backlog) signalLoop();
+        dispatcher.wake();
       });
   };
 
-  const loop = async () => {
-    while (running) {
-      const free = concurrency - inFlight.size;
-      if (free > 0) {
-        // Woken by a webhook while there is no backlog: wait a moment for the next ones, so one fetch
-        // and one load serve several (one webhook at a time otherwise costs three statements each).
-        if (woken && !backlog && coalesceMs > 0) await new Promise((resolve) => setTimeout(resolve, coalesceMs));
-        woken = false;
-        const batchSize = Math.min(free, MAX_FETCH);
-        let jobs: PgBoss.Job<unknown>[] = [];
-        try {
-          jobs = await boss.fetch<unknown>(DELIVERY_QUEUE, { batchSize, db: fetchDb });
-        } catch (error) {
-          log("error", "delivery worker could not fetch jobs", { error: String(error) });
-        }
-        backlog = jobs.length === batchSize;
-        if (jobs.length && !running) {
-          await failJobs(jobs.map((job) => job.id));
-          break;
-        }
-        if (jobs.length) {
-          let events: Map<string, EventForDelivery> | undefined;
-          try {
-            events = await loadEvents(jobs.map((job) => (job.data as { event?: unknown })?.event).filter(isUuidString));
-          } catch (error) {
-            log("error", "delivery worker could not load events; the queue will retry them", { error: String(error) });
-            await failJobs(jobs.map((job) => job.id));
-          }
-          if (events) for (const job of jobs) run(job, events.get((job.data as { event?: string })?.event ?? ""));
-          // A full fetch means more may be waiting: take them as soon as there is room.
-          if (backlog && inFlight.size < concurrency) continue;
-        }
-      }
-      if (!running) break;
-      if (woken && inFlight.size < concurrency) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, pollMs);
-        function done() {
-          clearTimeout(timer);
-          wake = undefined;
-          resolve();
-        }
-        wake = done;
-      });
+  // ---- dispatcher: claims round-robin over lanes, starting after the last lane it was given.
+  let afterLane = -1;
+  const dispatcher = wakeableLoop("delivery dispatcher", pollMs, async () => {
+    const free = Math.min(concurrency - inFlight.size, MAX_CLAIM);
+    if (!accepting || free <= 0) return false;
+    const claimed = await claimDeliveries({
+      max: free,
+      laneCap,
+      afterLane,
+      leaseSeconds: settings.leaseSeconds,
+      probeSeconds: settings.breaker.probeSeconds,
+    });
+    afterLane = claimed.at(-1)?.instance_id ?? -1;
+    for (const job of claimed) {
+      held.set(job.id, job);
+      run(job);
     }
-  };
-  const looping = loop();
-  const unsubscribe = onEnqueued(signalLoop);
-  log("info", "delivery worker started", { concurrency, pollMs, schedule: settings.schedule });
+    // A full claim means more may be due: claim again as soon as there is room.
+    return claimed.length === free && inFlight.size < concurrency;
+  });
+
+  // ---- processor: stored requests → events and jobs.
+  const processor = options.process === false ? null : startRequestProcessor(pollMs);
+
+  // ---- heartbeat: leases of everything claimed and not yet recorded.
+  const heartbeat = setInterval(
+    () => {
+      const leases = [...held.values()].map((job) => ({ id: job.id, lease: job.lease }));
+      extendLeases(leases, settings.leaseSeconds).catch((error: unknown) => {
+        log("warn", "could not extend delivery leases", { error: String(error), count: leases.length });
+      });
+    },
+    (settings.leaseSeconds * 1000) / 3,
+  );
+  heartbeat.unref();
+
+  const maintenance = startMaintenance();
+  const unsubscribe = [onEnqueued(() => dispatcher.wake())];
+  log("info", "delivery worker started", { concurrency, laneCap, pollMs, schedule: settings.schedule });
 
   return {
     async stop({ graceMs = 15_000 } = {}) {
-      unsubscribe();
-      running = false;
-      wake?.();
-      await looping;
+      for (const off of unsubscribe) off();
+      accepting = false;
+      await Promise.all([dispatcher.stop(), processor?.stop(), maintenance.stop()]);
       const waitUntil = Date.now() + graceMs;
-      while (inFlight.size > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 50));
+      while (inFlight.size > 0 && Date.now() < waitUntil) await sleep(20);
       for (const controller of inFlight.values()) controller.abort();
-      // Aborted deliveries return their jobs to the queue (failJobs) before pg-boss stops.
-      while (inFlight.size > 0) await new Promise((r) => setTimeout(r, 10));
-      await boss.stop({ graceful: true, timeout: 1000, wait: true });
+      while (inFlight.size > 0) await sleep(10);
+      if (graceMs > 0) {
+        while (pending.length || recording) await flushOutcomes();
+      }
+      clearInterval(heartbeat);
     },
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function isUuidString(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
+function logOutcome(outcome: DeliveryOutcome, owned: boolean): void {
+  const fields = { eventRowId: outcome.event, instanceId: outcome.instanceId, status: outcome.attempt.statusCode, ms: outcome.attempt.ms };
+  if (owned && outcome.status === "DELIVERED") {
+    log("debug", "delivery attempt", { ...fields, outcome: "DELIVERED" });
+    return;
+  }
+  log("info", "delivery attempt", {
+    ...fields,
+    outcome: owned ? outcome.status : "superseded",
+    ...(outcome.attempt.error ? { error: outcome.attempt.error } : {}),
+  });
 }

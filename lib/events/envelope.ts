@@ -4,8 +4,10 @@ import type { NormalizedEvent, NormalizedEventType } from "@/lib/connectors/cont
  * Cloud Elements notification envelopes, the body delivered to `event.notification.callback.url`:
  * `{ message: { eventId, elementKey, instanceId, instanceName, events: [...], raw } }`.
  *
- * - At most 20 events per notification (what Cloud Elements clients expect); each chunk carries the
- *   full raw provider payload, so a receiver never has to reassemble anything.
+ * - At most 20 events per notification (what Cloud Elements clients expect). `raw` is the provider
+ *   payload of the notification's own events: the whole body when it fits in one notification, else
+ *   the body cut down to those events (`sliceRaw`, given by batched providers' parsers), so a large
+ *   batch is neither stored nor sent once per notification.
  * - Zero events (a Hootsuite ping, an empty batch) → no notification: there is no object to tell anyone about.
  * - eventId: the caller passes one base id per received request (stable across retries, e.g. the stored
  *   event's id). A single chunk uses it as is; several use `${baseId}-1` … `${baseId}-n`. Chunking is a
@@ -41,6 +43,8 @@ export type BuildNotificationsInput = {
   instanceName: string;
   events: NormalizedEvent[];
   raw: unknown;
+  /** See `ParseResult.sliceRaw`. */
+  sliceRaw?: (start: number, end: number) => unknown;
 };
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
@@ -73,15 +77,18 @@ export function buildNotifications(input: BuildNotificationsInput): Notification
       instanceId: input.instanceId,
       instanceName: input.instanceName,
       events: events.map((event) => toNotificationEvent(event, input.elementKey)),
-      raw: input.raw,
+      raw:
+        chunks.length > 1 && input.sliceRaw
+          ? input.sliceRaw(index * MAX_EVENTS_PER_NOTIFICATION, index * MAX_EVENTS_PER_NOTIFICATION + events.length)
+          : input.raw,
     },
   }));
 }
 
 /**
- * `JSON.stringify(notification)` as bytes, with the raw payload serialized once by the caller and
- * spliced in: a 1000-event batch makes 50 notifications that all carry the same (up to 1 MB) raw body.
- * `raw` is the last key of `message`, so the result is byte-for-byte what `JSON.stringify` gives.
+ * `JSON.stringify(notification)` as bytes, with the raw payload serialized by the caller (once, when
+ * several notifications share it) and spliced in. `raw` is the last key of `message`, so the result is
+ * byte-for-byte what `JSON.stringify` gives.
  */
 export function serializeNotification(notification: Notification, rawJson: string): Buffer {
   const { eventId, elementKey, instanceId, instanceName, events } = notification.message;

@@ -1,8 +1,10 @@
 import { db } from "@/lib/db/client";
-import { buildNotifications, serializeNotification, serializeRaw, type NotificationEvent } from "@/lib/events/envelope";
+import type { NotificationEvent } from "@/lib/events/envelope";
 import { isUuid, uuidv7 } from "@/lib/events/ids";
-import { executorFor, inTransaction } from "@/lib/db/pg-pool";
-import { enqueueDeliveries, notifyEnqueued, type NewDeliveryJob } from "@/lib/delivery/queue";
+import { notificationRows } from "@/lib/events/notification-rows";
+import { inTransaction } from "@/lib/db/pg-pool";
+import { resumeLane } from "@/lib/delivery/lanes";
+import { enqueueDeliveries, notifyEnqueued } from "@/lib/delivery/queue";
 import {
   decodeCursor,
   encodeCursor,
@@ -174,13 +176,12 @@ async function viewOf(id: string): Promise<EventView> {
 /** Sends one event again now, on a fresh schedule; a pending retry of it is superseded. */
 export async function redeliverEvent(actor: Actor, id: string, scope: EventScope = {}): Promise<EventView> {
   const eventId = await findEventId(actor, id, scope);
-  const jobId = uuidv7();
   await inTransaction(async (client) => {
-    await client.query(
-      `UPDATE events SET status = 'PENDING', job_id = $2, next_attempt_at = now() WHERE id = $1`,
-      [eventId, jobId],
+    const { rows } = await client.query<{ instance_id: number }>(
+      `UPDATE events SET status = 'PENDING', next_attempt_at = now() WHERE id = $1 RETURNING instance_id`,
+      [eventId],
     );
-    await enqueueDeliveries(executorFor(client), [{ id: jobId, data: { event: eventId, step: 0, manual: true } }]);
+    await enqueueDeliveries(client, rows.map((row) => ({ event: eventId, instanceId: row.instance_id, manual: true })));
   });
   notifyEnqueued();
   return viewOf(eventId);
@@ -189,23 +190,22 @@ export async function redeliverEvent(actor: Actor, id: string, scope: EventScope
 /** Sends every DEAD or DISABLED event of an instance again (oldest first, at most 1000 per call). */
 export async function redeliverFailedEvents(actor: Actor, instanceId: number): Promise<{ count: number }> {
   const instance = await getInstance(actor, instanceId);
-  const jobs = await inTransaction(async (client) => {
-    const { rows } = await client.query<{ id: string; job_id: string }>(
+  const count = await inTransaction(async (client) => {
+    const { rows } = await client.query<{ id: string }>(
       `WITH picked AS (
          SELECT id FROM events WHERE instance_id = $1 AND status IN ('DEAD', 'DISABLED')
           ORDER BY created_at, id LIMIT $2 FOR UPDATE
        )
-       UPDATE events e SET status = 'PENDING', job_id = gen_random_uuid(), next_attempt_at = now()
+       UPDATE events e SET status = 'PENDING', next_attempt_at = now()
          FROM picked WHERE e.id = picked.id
-       RETURNING e.id, e.job_id`,
+       RETURNING e.id`,
       [instance.id, REDELIVER_LIMIT],
     );
-    const jobs: NewDeliveryJob[] = rows.map((row) => ({ id: row.job_id, data: { event: row.id, step: 0, manual: true } }));
-    await enqueueDeliveries(executorFor(client), jobs);
-    return jobs;
+    await enqueueDeliveries(client, rows.map((row) => ({ event: row.id, instanceId: instance.id, manual: true })));
+    return rows.length;
   });
-  if (jobs.length) notifyEnqueued();
-  return { count: jobs.length };
+  if (count) notifyEnqueued();
+  return { count };
 }
 
 /**
@@ -219,43 +219,37 @@ export async function sendTestEvent(actor: Actor, instanceId: number): Promise<E
     throw badRequest(`Set ${CALLBACK_URL} before sending a test event.`, CALLBACK_URL);
   }
   const now = new Date();
-  const id = uuidv7(now.getTime());
+  const base = uuidv7(now.getTime());
   const raw = { hookline: "test", message: "A test event sent from Hookline.", sentDate: now.toISOString() };
-  const [notification] = buildNotifications({
-    baseEventId: `test-${id}`,
+  const [row] = notificationRows({
+    baseEventId: `test-${base}`,
     elementKey: instance.elementKey,
     instanceId: instance.id,
     instanceName: instance.name,
-    events: [{ eventType: "CREATED", objectType: "test", objectId: id, eventDate: now.toISOString() }],
+    events: [{ eventType: "CREATED", objectType: "test", objectId: base, eventDate: now.toISOString() }],
     raw,
   });
-  if (!notification) throw new Error("a test notification has one event");
-  const jobId = uuidv7();
+  if (!row) throw new Error("a test notification has one event");
   await inTransaction(async (client) => {
     await client.query(
       `INSERT INTO events (id, event_id, instance_id, organization_id, element_key, summary, event_count, test,
-                           payload, status, job_id, next_attempt_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, 1, true, $7, 'PENDING', $8, $9, $9)`,
-      [
-        id,
-        notification.message.eventId,
-        instance.id,
-        instance.organizationId,
-        instance.elementKey,
-        JSON.stringify(notification.message.events),
-        serializeNotification(notification, serializeRaw(raw)),
-        jobId,
-        now,
-      ],
+                           payload, status, next_attempt_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, 1, true, $7, 'PENDING', $8, $8)`,
+      [row.id, row.eventId, instance.id, instance.organizationId, instance.elementKey, row.summary, row.payload, now],
     );
-    await enqueueDeliveries(executorFor(client), [{ id: jobId, data: { event: id, step: 0, manual: true } }]);
+    await enqueueDeliveries(client, [{ event: row.id, instanceId: instance.id, manual: true }]);
   });
   notifyEnqueued();
-  return viewOf(id);
+  return viewOf(row.id);
 }
 
-/** Turns automatic delivery back on after a 410 without sending anything. */
+/**
+ * "Resume now": turns automatic delivery back on after a 410 and closes the lane's circuit breaker, so
+ * what waited behind it goes out at once. Sends nothing by itself.
+ */
 export async function resumeDelivery(actor: Actor, instanceId: number): Promise<void> {
   const instance = await getInstance(actor, instanceId);
   await db().instance.update({ where: { id: instance.id }, data: { deliveryDisabledAt: null } });
+  await resumeLane(instance.id);
+  notifyEnqueued();
 }

@@ -1,25 +1,24 @@
 import { getConnector } from "@/lib/connectors";
 import { secretApiNames } from "@/lib/connectors/schema";
 import type { Connector } from "@/lib/connectors/types";
-import { unparseable } from "@/lib/connectors/webhooks/shared";
-import { buildNotifications, serializeNotification, serializeRaw, type Notification } from "@/lib/events/envelope";
 import { uuidv7 } from "@/lib/events/ids";
+import { redactHeaders } from "@/lib/events/redact";
 import { ALLOWLIST_PARAMETER, isAllowedAddress, parseAllowList } from "@/lib/ingest/ip-allowlist";
-import { eventsPool } from "@/lib/db/pg-pool";
+import { ingestPool } from "@/lib/db/pg-pool";
 import { providerFetcher } from "@/lib/ingest/provider-fetch";
-import { STALE_INSTANCE, storeRequest, type EventRow } from "@/lib/ingest/store";
-import type { NewDeliveryJob } from "@/lib/delivery/queue";
-import type { IncomingWebhook, ParseResult, WebhookContext } from "@/lib/connectors/contract";
+import { STALE_INSTANCE, storeRequest } from "@/lib/ingest/store";
+import type { IncomingWebhook, WebhookContext } from "@/lib/connectors/contract";
 import { decryptSecrets } from "@/lib/instances/secrets";
 import { decodeInstanceId } from "@/lib/instances/webhook-url";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 /**
  * The ingest hot path: `POST /elements/api-v2/events/{elementKey}/{base64 instance id}`.
  *
- * find instance (cached; see below) → verify → parse → ONE statement (lib/ingest/store.ts, shared
- * with webhooks arriving at the same time): the raw request, its notifications (≤ 20 events each) and
- * their delivery jobs → answer 2xx only after it committed. Framework-free
+ * find instance (cached; see below) → verify → ONE statement (lib/ingest/store.ts, shared with webhooks
+ * arriving at the same time) storing the raw request → answer 2xx only after it committed. Parsing
+ * into events and delivery follow from the stored request (lib/ingest/process-requests.ts). Framework-free
  * (the custom server and the Next route both call it) and it never throws: every outcome is an answer.
  * Unknown connector, bad id, another connector's instance and events disabled all get the same bare 404.
  */
@@ -36,7 +35,6 @@ type InstanceRow = {
   events_enabled: boolean;
   configuration: Record<string, unknown>;
   secrets_encrypted: string | null;
-  delivery_disabled: boolean;
   /** `xmin` of the row: changes with every update. */
   version: string;
 };
@@ -51,8 +49,7 @@ const NOT_FOUND = () => answer(404, { message: "Not found." });
 
 const FIND_INSTANCE = {
   name: "hookline_ingest_instance",
-  text: `SELECT id, organization_id, element_key, name, events_enabled, configuration, secrets_encrypted,
-                delivery_disabled_at IS NOT NULL AS delivery_disabled, xmin::text AS version
+  text: `SELECT id, organization_id, element_key, name, events_enabled, configuration, secrets_encrypted, xmin::text AS version
            FROM instances WHERE id = $1`,
 };
 
@@ -64,15 +61,6 @@ const FIND_INSTANCE = {
  */
 const instanceCache = new Map<number, InstanceRow>();
 const INSTANCE_CACHE_SIZE = 10_000;
-
-/** Headers that carry credentials or signatures are kept by name only: a stored request must not be a replayable one. */
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-content-signature)$|signature|secret|token|api[-_]?key|password/i;
-
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, SECRET_HEADER.test(name) ? "[redacted]" : value.replace(/\u0000/g, "")]),
-  );
-}
 
 /**
  * The configuration a webhook handler sees. Secrets are decrypted on first read only: no current handler
@@ -93,36 +81,6 @@ function handlerConfiguration(connector: Connector, row: InstanceRow): Record<st
   return configuration;
 }
 
-function parseSafely(connector: Connector, request: IncomingWebhook, receivedAt: Date): ParseResult {
-  try {
-    return connector.events.webhook.parse(request, receivedAt);
-  } catch {
-    // Handlers promise not to throw; if one does, the authentic body is still kept as UNKNOWN.
-    return unparseable(request.body, receivedAt);
-  }
-}
-
-/**
- * Postgres JSONB refuses `\u0000` and half of a surrogate pair (`\ud800` alone), both of which a JSON
- * body can carry as escapes; normalized fields come from provider data, so NUL is stripped there and a
- * lone surrogate becomes U+FFFD, as a UTF-8 decoder would make it.
- */
-function jsonbSafe(value: string): string {
-  return value.replace(/\u0000/g, "").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
-}
-
-function summaryOf(notification: Notification): string {
-  return JSON.stringify(
-    notification.message.events.map((event) => ({
-      eventType: event.eventType,
-      objectType: jsonbSafe(event.objectType),
-      objectId: event.objectId === null ? null : jsonbSafe(event.objectId),
-      eventDate: jsonbSafe(event.eventDate),
-      elementKey: event.elementKey,
-    })),
-  );
-}
-
 function senderAllowed(configuration: Record<string, unknown>, remoteAddress: string | undefined): boolean {
   const setting = configuration[ALLOWLIST_PARAMETER];
   if (typeof setting !== "string" || setting.trim() === "") return true;
@@ -132,7 +90,7 @@ function senderAllowed(configuration: Record<string, unknown>, remoteAddress: st
 async function findInstance(id: number, fresh: boolean): Promise<{ row: InstanceRow | undefined; cached: boolean }> {
   const cached = fresh ? undefined : instanceCache.get(id);
   if (cached) return { row: cached, cached: true };
-  const { rows } = await eventsPool().query<InstanceRow>({ ...FIND_INSTANCE, values: [id] });
+  const { rows } = await ingestPool().query<InstanceRow>({ ...FIND_INSTANCE, values: [id] });
   const row = rows[0];
   instanceCache.delete(id);
   if (row) {
@@ -204,16 +162,17 @@ async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<In
     return answer(401, { message: "Unauthorized." });
   }
 
+  // Refused before anything is stored: a batch too large or holding non-events (the sender sees why).
+  const admitted = handler.admit?.(request, env().HOOKLINE_MAX_EVENTS_PER_WEBHOOK) ?? { ok: true };
+  if (!admitted.ok) {
+    log("warn", "webhook refused: batch not accepted", { ...logFields, reason: admitted.message });
+    return answer(400, { message: admitted.message });
+  }
+
   try {
     const stored = await store(request, instance, connector, receivedAt);
-    log("info", "webhook received", {
-      ...logFields,
-      requestId: stored.requestId,
-      notifications: stored.notifications,
-      events: stored.events,
-      ms: Math.round(performance.now() - started),
-    });
-    return answer(200, { received: true, events: stored.events });
+    log("info", "webhook received", { ...logFields, requestId: stored.requestId, ms: Math.round(performance.now() - started) });
+    return answer(200, { received: true });
   } catch (error) {
     const message = (error as Error).message;
     if (message.includes(STALE_INSTANCE)) {
@@ -228,28 +187,7 @@ async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<In
 }
 
 async function store(request: IngestRequest, instance: InstanceRow, connector: Connector, receivedAt: Date) {
-  const parsed = parseSafely(connector, request, receivedAt);
   const requestId = uuidv7(receivedAt.getTime());
-  const notifications = buildNotifications({
-    baseEventId: requestId,
-    elementKey: connector.key,
-    instanceId: instance.id,
-    instanceName: instance.name,
-    events: parsed.events,
-    raw: parsed.raw,
-  });
-  const rawJson = serializeRaw(parsed.raw);
-  // While the receiver has said 410 Gone, events are kept but not sent; "redeliver failed" sends them later.
-  const deliver = !instance.delivery_disabled;
-  const rows: EventRow[] = notifications.map((notification) => ({
-    id: uuidv7(),
-    eventId: notification.message.eventId,
-    summary: summaryOf(notification),
-    count: notification.message.events.length,
-    payload: serializeNotification(notification, rawJson),
-    jobId: deliver ? uuidv7() : null,
-  }));
-  const jobs: NewDeliveryJob[] = rows.flatMap((row) => (row.jobId ? [{ id: row.jobId, data: { event: row.id, step: 0 } }] : []));
   await storeRequest({
     id: requestId,
     instanceId: instance.id,
@@ -261,9 +199,6 @@ async function store(request: IngestRequest, instance: InstanceRow, connector: C
     headers: JSON.stringify(redactHeaders(request.headers)),
     body: request.body,
     remoteAddress: request.remoteAddress ?? null,
-    status: deliver ? "PENDING" : "DISABLED",
-    rows,
-    jobs,
   });
-  return { requestId, notifications: rows.length, events: parsed.events.length };
+  return { requestId };
 }

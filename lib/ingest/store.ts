@@ -1,24 +1,21 @@
 import { env } from "@/lib/env";
-import { eventsPool } from "@/lib/db/pg-pool";
-import { jobInsertStatement, notifyEnqueued, type NewDeliveryJob } from "@/lib/delivery/queue";
+import { ingestPool } from "@/lib/db/pg-pool";
 
 /**
- * Writing received webhooks: the request, its notifications and their delivery jobs in ONE statement
- * (data-modifying CTEs), so one round trip and one commit, atomic on its own: nothing is stored without
- * its job or vice versa, and the provider gets its 2xx only after the commit.
+ * Accepting a webhook is ONE durable write: the raw request and its entry in `ingest_queue`, in one
+ * statement (data-modifying CTEs: one round trip, one commit, atomic), and the provider gets its 2xx
+ * only after it committed. Normalizing, splitting into notifications and scheduling deliveries happen
+ * afterwards, in batches, from the stored requests (lib/ingest/process-requests.ts).
  *
- * Group commit: at most HOOKLINE_INGEST_WRITERS statements run at once (1 by default: on 2 cores one
- * writer with bigger batches took 4954 webhooks/s at 64 connections, two 4311, four 3515); webhooks
- * that arrive while they do wait and go together in the next statement (up to MAX_BATCH). A lone webhook is written at once, so this
- * adds no latency when traffic is light and saves the per-statement and per-commit cost when it is not.
- * If a shared statement fails (one cached instance row changed, say), each webhook in it is written
- * again on its own, so one request can never fail another.
+ * Group commit: at most HOOKLINE_INGEST_WRITERS statements run at once (1 by default); webhooks that
+ * arrive while they do wait and go together in the next statement (up to MAX_BATCH). A lone webhook is
+ * written at once, so this adds no latency when traffic is light and saves the per-statement and
+ * per-commit cost when it is not. If a shared statement fails (one cached instance row changed, say),
+ * each webhook in it is written again on its own, so one request can never fail another.
  */
 
 /** Raised by the statement (as a failing cast) when a cached instance row changed since it was read. */
 export const STALE_INSTANCE = "hookline: stale instance";
-
-export type EventRow = { id: string; eventId: string; summary: string; count: number; payload: Buffer; jobId: string | null };
 
 export type StoredRequest = {
   id: string;
@@ -33,16 +30,12 @@ export type StoredRequest = {
   headers: string;
   body: Buffer;
   remoteAddress: string | null;
-  /** `PENDING`, or `DISABLED` while the receiver has said 410 Gone. */
-  status: "PENDING" | "DISABLED";
-  rows: EventRow[];
-  jobs: NewDeliveryJob[];
 };
 
 const MAX_BATCH = 64;
 
-/** The statement for `batch`; prepared (named by its shape) when every request has one notification. */
-export async function insertStatement(batch: readonly StoredRequest[]) {
+/** The statement for `batch`, prepared (named by its size): its shape depends on nothing else. */
+export function insertStatement(batch: readonly StoredRequest[]) {
   const values: unknown[] = [];
   const add = (value: unknown) => {
     values.push(value);
@@ -54,48 +47,17 @@ export async function insertStatement(batch: readonly StoredRequest[]) {
       `${add(r.receivedAt)}::timestamptz, ${add(r.contentType)}::text, ${add(r.headers)}::jsonb, ${add(r.body)}::bytea, ` +
       `${add(r.remoteAddress)}::text, ${add(r.instanceVersion)}::text)`,
   );
-  const events = batch.flatMap((r) =>
-    r.rows.map(
-      (row) =>
-        `(${add(row.id)}::uuid, ${add(row.eventId)}::text, ${add(r.id)}::uuid, ${add(row.summary)}::jsonb, ${add(row.count)}::int, ` +
-        `${add(row.payload)}::bytea, ${add(row.jobId)}::uuid, ${add(r.status)}::"EventStatus")`,
-    ),
-  );
-  const jobs = batch.flatMap((r) => r.jobs);
-  const ctes = [
-    `input (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address, version)
-       AS (VALUES ${input.join(", ")})`,
-    `request AS (INSERT INTO webhook_requests
+  // The failing cast depends on a count, so the planner cannot fold it into an error up front.
+  const text = `WITH input (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address, version)
+       AS (VALUES ${input.join(", ")}),
+    request AS (INSERT INTO webhook_requests
          (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address)
        SELECT i.id, i.instance_id, i.organization_id, i.element_key, i.received_at, i.content_type, i.headers, i.body, i.remote_address
          FROM input i WHERE EXISTS (SELECT 1 FROM instances WHERE id = i.instance_id AND xmin::text = i.version)
-       RETURNING 1)`,
-  ];
-  if (events.length) {
-    ctes.push(`events AS (INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary,
-                                    event_count, payload, status, job_id, created_at)
-       SELECT e.id, e.event_id, i.id, i.instance_id, i.organization_id, i.element_key, e.summary, e.event_count, e.payload, e.status, e.job_id, i.received_at
-         FROM (VALUES ${events.join(", ")}) AS e(id, event_id, request_id, summary, event_count, payload, job_id, status)
-         JOIN input i ON i.id = e.request_id)`);
-  }
-  // The failing casts depend on counts, so the planner cannot fold them into an error up front. If pg-boss
-  // inserted fewer jobs than asked (it silently skips jobs for a missing queue), that fails on purpose too.
-  const requests = "(SELECT count(*) FROM request)";
-  const stale = `WHEN ${requests} <> ${batch.length} THEN ('${STALE_INSTANCE}: ' || ${requests})::int`;
-  let check = `SELECT CASE ${stale} ELSE 0 END AS jobs`;
-  if (jobs.length) {
-    const job = await jobInsertStatement(jobs, values.length + 1);
-    values.push(...job.values);
-    ctes.push(`jobs AS (${job.sql})`);
-    check = `SELECT CASE ${stale} WHEN count(*) = ${jobs.length} THEN count(*)
-                    ELSE ('delivery queue refused jobs: ' || count(*))::int END AS jobs FROM jobs`;
-  }
-  const regular = batch.every((r) => r.rows.length === 1 && r.jobs.length <= 1) && new Set(batch.map((r) => r.jobs.length)).size === 1;
-  return {
-    ...(regular || batch.length === 1 ? { name: `hookline_ingest_${batch.length}_${events.length}_${jobs.length}` } : {}),
-    text: `WITH ${ctes.join(",\n")}\n${check}`,
-    values,
-  };
+       RETURNING id),
+    queued AS (INSERT INTO ingest_queue (request_id) SELECT id FROM request)
+    SELECT CASE WHEN count(*) <> ${batch.length} THEN ('${STALE_INSTANCE}: ' || count(*))::int ELSE 0 END AS stale FROM request`;
+  return { name: `hookline_ingest_${batch.length}`, text, values };
 }
 
 const counts = { statements: 0, requests: 0, sharedFailures: 0 };
@@ -106,10 +68,26 @@ export function ingestStoreCounts(): Readonly<typeof counts> {
 }
 
 async function write(batch: readonly StoredRequest[]): Promise<void> {
-  await eventsPool().query(await insertStatement(batch));
+  await ingestPool().query(insertStatement(batch));
   counts.statements += 1;
   counts.requests += batch.length;
-  if (batch.some((r) => r.jobs.length)) notifyEnqueued();
+  notifyStored();
+}
+
+/*
+ * Local wake-up for the processor of this process (other processes' processors poll). Kept on
+ * globalThis because the custom server and Next's bundle each load their own copy of this module.
+ */
+const globalForListeners = globalThis as unknown as { hooklineStoredListeners?: Set<() => void> };
+const storedListeners = (globalForListeners.hooklineStoredListeners ??= new Set<() => void>());
+
+export function onStored(listener: () => void): () => void {
+  storedListeners.add(listener);
+  return () => storedListeners.delete(listener);
+}
+
+function notifyStored(): void {
+  for (const listener of storedListeners) listener();
 }
 
 type Waiting = { request: StoredRequest; resolve: () => void; reject: (error: unknown) => void };

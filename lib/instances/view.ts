@@ -1,6 +1,7 @@
 import { getConnector } from "@/lib/connectors";
 import { decrypt, maskSecret } from "@/lib/crypto/secrets";
 import type { Instance } from "@/lib/generated/prisma/client";
+import { deliveryState, laneStates, type DeliveryState } from "@/lib/delivery/lanes";
 import { publicConfiguration } from "@/lib/instances/service";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 
@@ -8,7 +9,8 @@ import { providerWebhookUrl } from "@/lib/instances/webhook-url";
  * An instance as the REST API returns it (Cloud Elements field names). The token appears in full only
  * in the response that created it; afterwards it is masked like every other secret.
  */
-export function toApiInstance(instance: Instance, options: { token?: string } = {}) {
+export function toApiInstance(instance: Instance, options: { token?: string; lane?: DeliveryState } = {}) {
+  const delivery = deliveryState(options.lane, instance.deliveryDisabledAt);
   const connector = getConnector(instance.elementKey);
   return {
     id: instance.id,
@@ -27,9 +29,23 @@ export function toApiInstance(instance: Instance, options: { token?: string } = 
       status: instance.subscriptionStatus,
       ...(instance.subscriptionError ? { error: instance.subscriptionError } : {}),
     },
+    /** Where delivery to the callback URL stands: ACTIVE, PAUSED (circuit breaker) or DISABLED (410 Gone). */
+    delivery: { state: delivery.state, reason: delivery.reason, since: delivery.since },
     createdDate: instance.createdAt.toISOString(),
     updatedDate: instance.updatedAt.toISOString(),
   };
 }
 
 export type ApiInstance = ReturnType<typeof toApiInstance>;
+
+/** `toApiInstance` for several instances, with their delivery lanes read in one query. */
+export async function toApiInstances(instances: readonly Instance[]): Promise<ApiInstance[]> {
+  const lanes = await laneStates(instances.map((instance) => instance.id));
+  return instances.map((instance) => toApiInstance(instance, { lane: lanes.get(instance.id) }));
+}
+
+/** One instance as the API returns it, with its delivery lane. */
+export async function toApiInstanceWithLane(instance: Instance, options: { token?: string } = {}): Promise<ApiInstance> {
+  const lanes = await laneStates([instance.id]);
+  return toApiInstance(instance, { ...options, lane: lanes.get(instance.id) });
+}

@@ -3,7 +3,7 @@ import { decodeUtf8 } from "@/lib/connectors/webhooks/shared";
 import { deliveryHeaders } from "@/lib/delivery/deliver";
 import type { NotificationEvent } from "@/lib/events/envelope";
 import { isUuid } from "@/lib/events/ids";
-import { redactHeaders } from "@/lib/ingest/ingest";
+import { redactHeaders } from "@/lib/events/redact";
 import type {
   AttemptEntry,
   BodyView,

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { getConnector } from "@/lib/connectors";
 import { encrypt, generateSecret, hashSecret } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
+import { eventsPool } from "@/lib/db/pg-pool";
+import { enqueueDeliveries } from "@/lib/delivery/queue";
 import { handleIngestRequest, matchIngestRoute } from "@/lib/ingest/http";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { splitSecrets } from "@/lib/instances/secrets";
@@ -57,6 +59,8 @@ export type Receiver = {
   received: Received[];
   /** Requests whose answer was sent (a held or aborted one is in `received` but not here). */
   answered: Received[];
+  /** The most requests it was answering at the same time. */
+  maxConcurrent: () => number;
   behave: (rule: (index: number, request: Received) => Behaviour) => void;
   releaseHeld: () => void;
   /** Stops listening (connections are refused) / listens again on the same port. */
@@ -71,7 +75,12 @@ export async function startReceiver(): Promise<Receiver> {
   const answered: Received[] = [];
   let rule: (index: number, request: Received) => Behaviour = () => ({ status: 200 });
   const held = new Set<() => void>();
+  let concurrent = 0;
+  let maxConcurrent = 0;
   const handler: http.RequestListener = (req, res) => {
+    concurrent += 1;
+    maxConcurrent = Math.max(maxConcurrent, concurrent);
+    res.once("close", () => (concurrent -= 1));
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
@@ -96,6 +105,7 @@ export async function startReceiver(): Promise<Receiver> {
     port,
     received,
     answered,
+    maxConcurrent: () => maxConcurrent,
     behave: (next) => {
       rule = next;
     },
@@ -182,4 +192,21 @@ export async function callRoute(
   const response = await handler(request, { params: Promise.resolve(options.params ?? {}) as Promise<never> });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * `count` events of `instanceId` waiting for delivery, written straight to the tables (a backlog of
+ * thousands in one statement, not thousands of webhooks). Returns their row ids, oldest first.
+ */
+export async function queueEvents(instance: { id: number; organizationId: string; elementKey: string }, count: number): Promise<string[]> {
+  const { rows } = await eventsPool().query<{ id: string }>(
+    `INSERT INTO events (id, event_id, instance_id, organization_id, element_key, summary, event_count, payload, status, created_at)
+     SELECT gen_random_uuid(), 'backlog-' || $1::int || '-' || n || '-' || gen_random_uuid(), $1::int, $2::uuid, $3::text, '[]', 1,
+            convert_to('{"message":{"n":' || n || '}}', 'UTF8'), 'PENDING', now() + n * interval '1 microsecond'
+       FROM generate_series(1, $4) AS n
+     RETURNING id`,
+    [instance.id, instance.organizationId, instance.elementKey, count],
+  );
+  await enqueueDeliveries(eventsPool(), rows.map((row) => ({ event: row.id, instanceId: instance.id })));
+  return rows.map((row) => row.id);
 }

@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { requireUser } from "@/lib/auth/session";
 import { getConnector } from "@/lib/connectors";
 import type { Instance } from "@/lib/generated/prisma/client";
+import { deliveryState, laneStates, type DeliveryState } from "@/lib/delivery/lanes";
 import { listInstances } from "@/lib/instances/service";
 
 export const metadata: Metadata = { title: "Instances" };
@@ -19,7 +20,7 @@ function single(value: string | string[] | undefined): string {
   return (Array.isArray(value) ? value[0] : value)?.trim().slice(0, 200) ?? "";
 }
 
-function toRow(instance: Instance): InstanceRow {
+function toRow(instance: Instance, lanes: Map<number, DeliveryState>): InstanceRow {
   const connector = getConnector(instance.elementKey);
   return {
     id: instance.id,
@@ -27,6 +28,7 @@ function toRow(instance: Instance): InstanceRow {
     elementKey: instance.elementKey,
     connector: connector ? { name: connector.name, tile: connector.tile } : null,
     eventsEnabled: instance.eventsEnabled,
+    delivery: deliveryState(lanes.get(instance.id), instance.deliveryDisabledAt).state,
     status: instance.status,
     tags: instance.tags,
     createdAt: instance.createdAt,
@@ -43,6 +45,7 @@ export default async function InstancesPage({ searchParams }: Props) {
 
   const all = await listInstances(actor);
   const shown = filtered ? await listInstances(actor, { elementKey: connector || undefined, tag: tag || undefined }) : all;
+  const lanes = await laneStates(shown.map((instance) => instance.id));
 
   const header = (
     <PageHeader
@@ -101,7 +104,7 @@ export default async function InstancesPage({ searchParams }: Props) {
           .
         </EmptyState>
       ) : (
-        <InstancesTable rows={shown.map(toRow)} />
+        <InstancesTable rows={shown.map((instance) => toRow(instance, lanes))} />
       )}
     </>
   );

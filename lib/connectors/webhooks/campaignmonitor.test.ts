@@ -37,7 +37,13 @@ describe("campaignMonitorWebhook", () => {
   });
 
   it("yields no events for an empty batch", () => {
-    expect(parse('{"Events":[],"ListID":"x"}')).toEqual({ raw: { Events: [], ListID: "x" }, events: [] });
+    expect(parse('{"Events":[],"ListID":"x"}')).toMatchObject({ raw: { Events: [], ListID: "x" }, events: [] });
+  });
+
+  it("cuts the body down to a range of its events (a notification's own raw payload)", () => {
+    const items = [0, 1, 2].map((i) => ({ Type: "Subscribe", Date: "2024-01-01 10:00:00", EmailAddress: `u${i}@example.org` }));
+    const result = parse(JSON.stringify({ Events: items, ListID: "x" }));
+    expect(result.sliceRaw?.(1, 3)).toEqual({ Events: items.slice(1, 3), ListID: "x" });
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import type { NormalizedEvent, NormalizedEventType, WebhookHandler } from "@/lib/connectors/contract";
 import {
+  admitBatch,
   eventTypeFrom,
   isObject,
   normalizedEvent,
@@ -42,14 +43,24 @@ export const campaignMonitorWebhook: WebhookHandler = {
     return { ok: true };
   },
 
+  admit(request, maxEvents) {
+    const parsed = parseJsonBody(request.body);
+    if (!parsed.ok || !isObject(parsed.value) || !Array.isArray(parsed.value.Events)) return { ok: true };
+    return admitBatch(parsed.value.Events, "Events", maxEvents);
+  },
+
   parse(request, receivedAt) {
     const parsed = parseJsonBody(request.body);
     if (!parsed.ok || !isObject(parsed.value) || !Array.isArray(parsed.value.Events)) {
       return unparseable(request.body, receivedAt);
     }
+    const payload = parsed.value;
+    const items: unknown[] = payload.Events as unknown[];
     return {
-      raw: parsed.value,
-      events: parsed.value.Events.map((item: unknown) => normalize(item, receivedAt)),
+      raw: payload,
+      events: items.map((item) => normalize(item, receivedAt)),
+      // The same body with only those events: `{ Events: [...], ListID }`.
+      sliceRaw: (start, end) => ({ ...payload, Events: items.slice(start, end) }),
     };
   },
 };

@@ -28,7 +28,15 @@ describe("hootsuiteWebhook", () => {
 
   it("answers a ping with no events (nothing to deliver) but keeps the raw body", () => {
     const body = fixture("hootsuite-ping.json");
-    expect(parse(body)).toEqual({ raw: JSON.parse(body.toString("utf8")), events: [] });
+    expect(parse(body)).toMatchObject({ raw: JSON.parse(body.toString("utf8")), events: [] });
+  });
+
+  it("cuts the batch down to a range of its events, pings (which make no event) left out", () => {
+    const message = (id: string) => ({ seq_no: id, type: "com.hootsuite.messages.event.v1", data: { state: "SENT", message: { id } } });
+    const ping = { seq_no: "p", type: "com.hootsuite.ping.event.v1", data: {} };
+    const result = parse(JSON.stringify([message("1"), ping, message("2"), message("3")]));
+    expect(result.events.map((e) => e.objectId)).toEqual(["1", "2", "3"]);
+    expect(result.sliceRaw?.(1, 3)).toEqual([message("2"), message("3")]);
   });
 
   it("reports other event types and malformed items as UNKNOWN", () => {

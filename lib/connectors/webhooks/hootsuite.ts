@@ -1,5 +1,6 @@
 import type { NormalizedEvent, NormalizedEventType, WebhookHandler } from "@/lib/connectors/contract";
 import {
+  admitBatch,
   idField,
   isObject,
   normalizedEvent,
@@ -67,12 +68,23 @@ export const hootsuiteWebhook: WebhookHandler = {
     return { ok: true };
   },
 
+  admit(request, maxEvents) {
+    const parsed = parseJsonBody(request.body);
+    if (!parsed.ok || !Array.isArray(parsed.value)) return { ok: true };
+    return admitBatch(parsed.value, "the body", maxEvents);
+  },
+
   parse(request, receivedAt) {
     const parsed = parseJsonBody(request.body);
     if (!parsed.ok || !Array.isArray(parsed.value)) return unparseable(request.body, receivedAt);
-    const events = parsed.value
-      .map((item: unknown) => normalize(item, receivedAt))
-      .filter((event): event is NormalizedEvent => event !== null);
-    return { raw: parsed.value, events };
+    // Pings yield no event, so events and array items are paired here for slicing.
+    const pairs = (parsed.value as unknown[])
+      .map((item) => ({ item, event: normalize(item, receivedAt) }))
+      .filter((pair): pair is { item: unknown; event: NormalizedEvent } => pair.event !== null);
+    return {
+      raw: parsed.value,
+      events: pairs.map((pair) => pair.event),
+      sliceRaw: (start, end) => pairs.slice(start, end).map((pair) => pair.item),
+    };
   },
 };

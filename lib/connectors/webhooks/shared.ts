@@ -1,4 +1,4 @@
-import type { NormalizedEvent, NormalizedEventType, ParseResult } from "@/lib/connectors/contract";
+import type { AdmitResult, NormalizedEvent, NormalizedEventType, ParseResult } from "@/lib/connectors/contract";
 
 /**
  * Helpers shared by the provider webhook handlers. Everything here returns a value and never throws,
@@ -57,6 +57,20 @@ export function parseJsonBody(body: Buffer): JsonResult {
   } catch {
     return { ok: false, text: decoded.text };
   }
+}
+
+/**
+ * The batch check of `WebhookHandler.admit`: `items` (found at `where` in the body) may hold at most
+ * `maxEvents` entries, each a JSON object. Anything else in a batch is not an event of this provider,
+ * and a huge batch would be split into thousands of notifications.
+ */
+export function admitBatch(items: readonly unknown[], where: string, maxEvents: number): AdmitResult {
+  if (items.length > maxEvents) {
+    return { ok: false, message: `A webhook may carry at most ${maxEvents} events; ${where} has ${items.length}. Send them in several requests.` };
+  }
+  const bad = items.findIndex((item) => !isObject(item));
+  if (bad >= 0) return { ok: false, message: `${where}[${bad}] is not an object; every item of ${where} must be an event object.` };
+  return { ok: true };
 }
 
 export function isObject(value: unknown): value is JsonObject {

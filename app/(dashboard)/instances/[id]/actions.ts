@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { ActionResult } from "@/lib/action-result";
 import { requireUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
+import { resumeDelivery } from "@/lib/events/service";
 import { deleteInstance, setEventsEnabled } from "@/lib/instances/service";
 import { zInstanceId } from "./load-instance";
 
@@ -44,6 +45,22 @@ export async function deleteInstanceAction(id: unknown): Promise<ActionResult<{ 
     const { warning } = await deleteInstance({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
     revalidatePath("/instances");
     return { ok: true, data: warning ? { warning } : {} };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/** "Resume now": closes the delivery lane's circuit breaker (or a 410's pause); what waited goes out at once. */
+export async function resumeDeliveryAction(id: unknown): Promise<ActionResult<Record<string, never>>> {
+  const user = await requireUser();
+  const parsedId = zInstanceId.safeParse(id);
+  if (!parsedId.success) return { ok: false, message: "Invalid request." };
+  try {
+    await resumeDelivery({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
+    revalidatePath("/instances");
+    revalidatePath(`/instances/${parsedId.data}`);
+    return { ok: true, data: {} };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, message: error.message };
     throw error;

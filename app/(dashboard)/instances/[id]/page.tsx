@@ -6,12 +6,14 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectorMonogram } from "@/components/connector-tile";
 import { CopyButton } from "@/components/copy-button";
+import { DeliveryStateBanner } from "@/components/delivery-state-banner";
 import { InstanceStatusBadge } from "@/components/instance-status-badge";
 import { InstanceSubscription } from "@/components/instance-subscription";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/session";
+import { deliveryState, laneStates } from "@/lib/delivery/lanes";
 import { formatExactTime, formatRelativeTime } from "@/lib/format";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { DeleteInstance } from "./delete-instance";
@@ -32,6 +34,7 @@ export default async function InstancePage({ params }: Props) {
   const webhookUrl = providerWebhookUrl(instance.elementKey, instance.id);
   const entries = configurationEntries(connector, instance);
   const manualSetup = connector.events.manualSetup ?? [];
+  const delivery = deliveryState((await laneStates([instance.id])).get(instance.id), instance.deliveryDisabledAt);
 
   return (
     <>
@@ -91,6 +94,8 @@ export default async function InstancePage({ params }: Props) {
           <ReconnectButton instanceId={instance.id} />
         </div>
       ) : null}
+
+      <DeliveryStateBanner instanceId={instance.id} delivery={delivery} />
 
       <div className="grid gap-6">
         <Card>

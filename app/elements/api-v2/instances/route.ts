@@ -1,7 +1,7 @@
 import { apiRoute, json } from "@/lib/api/handler";
 import { readJsonBody } from "@/lib/api/body";
 import { createInstance, listInstances } from "@/lib/instances/service";
-import { toApiInstance } from "@/lib/instances/view";
+import { toApiInstanceWithLane, toApiInstances } from "@/lib/instances/view";
 
 export const dynamic = "force-dynamic";
 
@@ -13,12 +13,12 @@ export const GET = apiRoute(async (request, { actor, tokenInstance }) => {
     tag: search.get("tags[]") ?? search.get("tag") ?? undefined,
     instanceId: tokenInstance?.id,
   });
-  return json(instances.map((instance) => toApiInstance(instance)));
+  return json(await toApiInstances(instances));
 });
 
 // POST /elements/api-v2/instances – create an instance from a Cloud Elements body
 export const POST = apiRoute(async (request, { actor }) => {
   const body = await readJsonBody(request);
   const { instance, token } = await createInstance(actor, body);
-  return json(toApiInstance(instance, { token }));
+  return json(await toApiInstanceWithLane(instance, { token }));
 });

@@ -1,0 +1,65 @@
+// Backlog drain and scale-out: 20,000 stored webhooks (20 instances, one lane each) wait while no worker
+// runs; then 1, and in a second round 2, worker processes (HOOKLINE_WORKER) process and deliver them to
+// a local receiver. Reported: processed-and-delivered per second, from the first worker ready to the
+// pipeline empty. Target: ≥ 3,000 deliveries/s.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import autocannon from "autocannon";
+import pg from "pg";
+import { launchHookline } from "@/tests/helpers/hookline-process";
+import { report } from "./lib";
+import { pipelineBacklog, waitForEmptyPipeline } from "./queue-depth";
+import { campaignMonitorBody, createCampaignMonitorInstance, startReceiver } from "./setup";
+
+const TOTAL = Number(process.env.BENCH_BACKLOG ?? 20_000);
+const INSTANCES = 20;
+const ROUNDS = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
+
+function spawnWorker(databaseUrl: string): Promise<{ child: ChildProcess; readyAt: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/helpers/worker-process.ts")], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, HOOKLINE_LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("worker ready") && resolve({ child, readyAt: performance.now() }));
+    child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+}
+
+let delivered = 0;
+const receiver = await startReceiver(() => (delivered += 1));
+const hookline = await launchHookline({ env: { HOOKLINE_WORKER: "false" } });
+const db = new pg.Client({ connectionString: hookline.databaseUrl });
+await db.connect();
+const rows: Record<string, string | number>[] = [];
+try {
+  const instances = [];
+  for (let i = 0; i < INSTANCES; i++) instances.push(await createCampaignMonitorInstance(hookline, receiver.url));
+  for (const workers of ROUNDS) {
+    await Promise.all(
+      instances.map((instance) =>
+        autocannon({ url: instance.webhookUrl, method: "POST", connections: 2, amount: TOTAL / INSTANCES, headers: { "content-type": "application/json" }, body: campaignMonitorBody() }),
+      ),
+    );
+    const waiting = await pipelineBacklog(db);
+    delivered = 0;
+    const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(hookline.databaseUrl)));
+    const from = Math.min(...started.map((s) => s.readyAt));
+    const drained = await waitForEmptyPipeline(hookline.databaseUrl, 600_000);
+    const seconds = (performance.now() - from) / 1000;
+    for (const { child } of started) child.kill("SIGKILL");
+    rows.push({
+      "worker processes": workers,
+      "stored webhooks": waiting.requests,
+      "delivered": delivered,
+      "seconds": seconds.toFixed(1),
+      "processed+delivered/s": Math.round(waiting.requests / seconds),
+      "left": drained.backlog === 0 ? 0 : (await pipelineBacklog(db)).deliveries,
+    });
+  }
+} finally {
+  await db.end();
+  await hookline.stop();
+  await receiver.close();
+}
+report("drain", rows, { total: TOTAL, instances: INSTANCES, target: ">= 3000 deliveries/s" });

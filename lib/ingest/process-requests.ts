@@ -1,0 +1,181 @@
+import type { PoolClient } from "pg";
+import { getConnector } from "@/lib/connectors";
+import type { ParseResult } from "@/lib/connectors/contract";
+import { unparseable } from "@/lib/connectors/webhooks/shared";
+import { eventsPool, inTransaction } from "@/lib/db/pg-pool";
+import { enqueueDeliveries, notifyEnqueued } from "@/lib/delivery/queue";
+import { notificationRows, type EventRow } from "@/lib/events/notification-rows";
+import { wakeableLoop, type WakeableLoop } from "@/lib/events/wakeable-loop";
+import { onStored } from "@/lib/ingest/store";
+import { log } from "@/lib/log";
+
+/**
+ * Processing stored webhook requests: parse → normalized events → notifications of ≤ 20 events → their
+ * delivery jobs, in batches, right after ingest stored them.
+ *
+ * Exactly once per stored request: a batch takes its requests' `ingest_queue` entries (DELETE … FOR
+ * UPDATE SKIP LOCKED, so two processes never take the same one) in the same transaction that inserts
+ * their events and jobs. A process that dies before the commit leaves the entries in place, and the
+ * requests are processed after the restart; once it committed, the entries are gone. Event ids are
+ * derived from the request id, so they are the same whichever process does it.
+ */
+
+type StoredRow = {
+  id: string;
+  instance_id: number;
+  organization_id: string;
+  element_key: string;
+  received_at: Date;
+  content_type: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  remote_address: string | null;
+  instance_name: string;
+  delivery_disabled: boolean;
+};
+
+/** Requests taken per transaction: enough to amortize it, few enough to keep the transaction short. */
+export const PROCESS_BATCH = 200;
+
+const TAKE = `WITH taken AS (
+    DELETE FROM ingest_queue WHERE request_id IN (
+      SELECT request_id FROM ingest_queue WHERE ($2::uuid[] IS NULL OR request_id = ANY($2::uuid[]))
+       ORDER BY request_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+    RETURNING request_id
+  )
+  SELECT r.id, r.instance_id, r.organization_id, r.element_key, r.received_at, r.content_type, r.headers, r.body,
+         r.remote_address, i.name AS instance_name, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
+    FROM taken t JOIN webhook_requests r ON r.id = t.request_id JOIN instances i ON i.id = r.instance_id
+   ORDER BY r.id`;
+
+const INSERT_EVENTS = `INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary,
+                                           event_count, payload, status, created_at)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::int[],
+                       $9::bytea[], $10::"EventStatus"[], $11::timestamptz[])`;
+
+function parse(row: StoredRow): ParseResult {
+  const connector = getConnector(row.element_key);
+  const request = {
+    method: "POST",
+    headers: row.headers,
+    body: row.body,
+    contentType: row.content_type,
+    remoteAddress: row.remote_address ?? undefined,
+  };
+  if (!connector) return unparseable(row.body, row.received_at);
+  try {
+    return connector.events.webhook.parse(request, row.received_at);
+  } catch {
+    // Handlers promise not to throw; if one does, the authentic body is still kept as UNKNOWN.
+    return unparseable(row.body, row.received_at);
+  }
+}
+
+type Made = { row: StoredRow; events: EventRow[] };
+
+function eventsOf(row: StoredRow): Made {
+  const parsed = parse(row);
+  const events = notificationRows({
+    baseEventId: row.id,
+    elementKey: row.element_key,
+    instanceId: row.instance_id,
+    instanceName: row.instance_name,
+    events: parsed.events,
+    raw: parsed.raw,
+    sliceRaw: parsed.sliceRaw,
+  });
+  return { row, events };
+}
+
+async function insertEvents(client: PoolClient, made: readonly Made[]): Promise<number> {
+  const all = made.flatMap(({ row, events }) => events.map((event) => ({ row, event })));
+  if (all.length === 0) return 0;
+  await client.query(INSERT_EVENTS, [
+    all.map(({ event }) => event.id),
+    all.map(({ event }) => event.eventId),
+    all.map(({ row }) => row.id),
+    all.map(({ row }) => row.instance_id),
+    all.map(({ row }) => row.organization_id),
+    all.map(({ row }) => row.element_key),
+    all.map(({ event }) => event.summary),
+    all.map(({ event }) => event.count),
+    all.map(({ event }) => event.payload),
+    // While the receiver has said 410 Gone, events are kept but not sent; "redeliver failed" sends them later.
+    all.map(({ row }) => (row.delivery_disabled ? "DISABLED" : "PENDING")),
+    all.map(({ row }) => row.received_at),
+  ]);
+  await enqueueDeliveries(
+    client,
+    all.filter(({ row }) => !row.delivery_disabled).map(({ row, event }) => ({ event: event.id, instanceId: row.instance_id })),
+  );
+  return all.length;
+}
+
+async function processTaken(limit: number, only: string[] | null): Promise<{ requests: number; events: number }> {
+  const result = await inTransaction(async (client) => {
+    const { rows } = await client.query<StoredRow>(TAKE, [limit, only]);
+    const events = await insertEvents(client, rows.map(eventsOf));
+    return { requests: rows.length, events };
+  });
+  if (result.events) notifyEnqueued();
+  return result;
+}
+
+/**
+ * Requests whose processing failed on their own (not as part of a batch): skipped for a while, so one
+ * request the database refuses cannot stop every other one behind it. They stay queued, and are tried
+ * again after the pause, or by another process, or after a restart.
+ */
+const quarantined = new Map<string, number>();
+const QUARANTINE_MS = 60_000;
+
+/**
+ * Processes up to `limit` stored requests; resolves with how many were taken. A batch that fails is
+ * rolled back and its requests are processed one by one, so one bad request cannot hold up the rest.
+ */
+export async function processStoredRequests(limit = PROCESS_BATCH): Promise<{ requests: number; events: number }> {
+  const now = Date.now();
+  for (const [id, until] of quarantined) if (until <= now) quarantined.delete(id);
+  try {
+    if (quarantined.size === 0) return await processTaken(limit, null);
+  } catch (error) {
+    log("warn", "processing a batch of stored webhooks failed; processing them one by one", { error: String(error) });
+  }
+  return processOneByOne(limit);
+}
+
+async function processOneByOne(limit: number): Promise<{ requests: number; events: number }> {
+  const { rows } = await eventsPool().query<{ request_id: string }>(
+    "SELECT request_id FROM ingest_queue ORDER BY request_id LIMIT $1",
+    [limit + quarantined.size],
+  );
+  const total = { requests: 0, events: 0 };
+  for (const { request_id: id } of rows) {
+    if (quarantined.has(id) || total.requests >= limit) continue;
+    try {
+      const done = await processTaken(1, [id]);
+      total.requests += done.requests;
+      total.events += done.events;
+    } catch (error) {
+      quarantined.set(id, Date.now() + QUARANTINE_MS);
+      log("error", "a stored webhook could not be processed; it stays queued and is retried later", { requestId: id, error: String(error) });
+    }
+  }
+  return total;
+}
+
+/**
+ * Processes stored requests as they arrive: woken by this process's ingest, else every `pollMs` (for
+ * requests other processes stored). Runs in every worker process.
+ */
+export function startRequestProcessor(pollMs: number): WakeableLoop {
+  const loop = wakeableLoop("webhook processor", pollMs, async () => (await processStoredRequests(PROCESS_BATCH)).requests === PROCESS_BATCH);
+  const unsubscribe = onStored(() => loop.wake());
+  return {
+    wake: loop.wake,
+    async stop() {
+      unsubscribe();
+      await loop.stop();
+    },
+  };
+}
