@@ -1,3 +1,4 @@
+import { MAX_RATE_PARAMETER, MAX_RATE_RANGE } from "@/lib/connectors/delivery-settings";
 import type { ParameterRow } from "@/lib/connectors/types";
 
 /*
@@ -9,7 +10,8 @@ import type { ParameterRow } from "@/lib/connectors/types";
 /**
  * The events-group rows every connector has: the signature key (Cloud Elements accepts one on every
  * element, though not every seed's table lists it; the row makes it a secret, encrypted and masked, instead
- * of an unknown plain-text key).
+ * of an unknown plain-text key), and Hookline's own per-instance delivery rate limit (read by
+ * `lib/connectors/delivery-settings.ts`).
  */
 export function hooklineEventRows(): ParameterRow[] {
   return [
@@ -23,6 +25,18 @@ export function hooklineEventRows(): ParameterRow[] {
       required: false,
       group: "events",
       location: "configuration",
+    },
+    {
+      apiName: MAX_RATE_PARAMETER,
+      label: "Event Notification Max Rate",
+      description:
+        "Optional. The most deliveries per second Hookline makes to the callback URL of this instance; unset means no limit (the per-instance concurrency cap still applies). Decimals are allowed: 0.5 is one delivery every 2 seconds.",
+      dataType: "number",
+      type: "number",
+      required: false,
+      group: "events",
+      location: "configuration",
+      range: { ...MAX_RATE_RANGE },
     },
   ];
 }
