@@ -23,7 +23,7 @@ function describedBy(id: string, hasHint: boolean, hasError: boolean): string | 
 
 /**
  * One row of a connector's Parameters table as a form control, chosen by the row's type: text and URL
- * inputs, a password input for secrets, a switch for booleans, a comma-separated input for configuration
+ * inputs, a password input for secrets, a number input for numbers, a switch for booleans, a comma-separated input for configuration
  * lists and a chip input for the body's `tags` array. The label is the row's label, the help text its
  * description, and the API name is shown beside the label (outside it, so the label stays the plain name).
  */
@@ -113,8 +113,10 @@ export function ConnectorField({
         value={typeof value === "string" ? value : ""}
         onChange={onChange}
         onBlur={onBlur}
-        type={row.type === "secret" ? "password" : row.type === "url" ? "url" : "text"}
-        inputMode={row.type === "url" ? "url" : undefined}
+        type={inputType(row)}
+        // Decimals are allowed (0.5 a second); the schema, not the browser, judges the bounds.
+        step={row.type === "number" ? "any" : undefined}
+        inputMode={row.type === "url" ? "url" : row.type === "number" ? "decimal" : undefined}
         autoComplete={row.type === "secret" ? "off" : undefined}
         spellCheck={row.type === "string" || row.type === "list" ? undefined : false}
         placeholder={placeholderFor(row, mode)}
@@ -131,6 +133,12 @@ export function ConnectorField({
       {errorText}
     </div>
   );
+}
+
+function inputType(row: ParameterRow): string {
+  if (row.type === "secret") return "password";
+  if (row.type === "url" || row.type === "number") return row.type;
+  return "text";
 }
 
 function placeholderFor(row: ParameterRow, mode: SchemaMode): string | undefined {

@@ -16,6 +16,7 @@ import {
   EVENTS_ENABLED,
   formFieldNames,
   formSections,
+  formValuesForAction,
   instanceFormSchema,
   type InstanceFormOutput,
   type InstanceFormValues,
@@ -85,8 +86,8 @@ export function InstanceForm({
 
   const onSubmit = form.handleSubmit(async () => {
     setFormError(null);
-    // The raw values, not the parsed ones: a cleared field must reach the server as "" to be cleared.
-    const result = await action(form.getValues());
+    // The raw values, not the parsed ones: a cleared field must reach the server as "" (null for a number) to be cleared.
+    const result = await action(formValuesForAction(spec, form.getValues()));
     if (result.ok) {
       setLeaving(true);
       if ("redirectUrl" in result.data) {

@@ -196,15 +196,27 @@ for (const connector of tiles) {
     await setSwitch(eventsSwitch, true);
     await expect(callback).toBeVisible();
     await expect(page.getByLabel("Callback Notification Signature Key", { exact: true })).toBeVisible();
+    // The delivery rate, with the event settings: a decimal number input with its description.
+    const rate = page.getByLabel("Event Notification Max Rate", { exact: true });
+    await expect(rate).toBeVisible();
+    await expect(rate).toHaveAttribute("type", "number");
+    await expect(rate).toHaveAttribute("step", "any");
+    await expect(page.getByText(/^Optional\. The most deliveries per second Hookline makes/)).toBeVisible();
+    await rate.fill("0");
 
-    // With events on, the callback URL is required.
+    // With events on, the callback URL is required; a rate of 0 is refused on its field.
     await submitButton(page, connector).click();
     await expect(
       page.getByRole("alert").filter({ hasText: "Event Notification Callback URL is required when events are enabled" }),
     ).toBeVisible();
     await expect(callback).toHaveAttribute("aria-invalid", "true");
+    await expect(
+      page.getByRole("alert").filter({ hasText: "Event Notification Max Rate must be a number greater than 0 and at most 10000" }),
+    ).toBeVisible();
+    await expect(rate).toHaveAttribute("aria-invalid", "true");
 
     await callback.fill(receiver);
+    await rate.fill("0.5");
     for (const [label, value] of Object.entries(connector.events ?? {})) {
       await page.getByLabel(label, { exact: true }).fill(value);
     }
@@ -237,8 +249,11 @@ for (const connector of tiles) {
     const secretRow = page.getByRole("row", { name: new RegExp(`^${connector.secret.label} `) });
     await expect(secretRow).toContainText(`••••••••${connector.secret.value.slice(-4)}`);
     await expect(page.getByText(connector.secret.value)).toHaveCount(0);
+    await expect(page.getByRole("row", { name: /^Event Notification Max Rate / })).toContainText("0.5");
 
     const row = await stored(id);
+    // Stored as a JSON number, not the input's text.
+    expect(row?.configuration["event.notification.max.rate"]).toBe(0.5);
     expect(row).toMatchObject({ name, element_key: connector.key, events_enabled: true, tags: ["e2e", connector.key] });
     expect(row?.configuration["event.notification.callback.url"]).toBe(receiver);
     expect(JSON.stringify(row?.configuration)).not.toContain(connector.secret.value);
@@ -322,6 +337,38 @@ test("edit: a new name is saved and a blank secret keeps the stored one", async 
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByRole("row", { name: /^Password / })).toContainText("••••••••2468");
   expect(storedSecrets(await stored(id))["private.key"]).toBe("a-new-password-2468");
+});
+
+test("edit: the delivery rate is set, shown as typed, and cleared", async ({ page }) => {
+  const connector = tile("ConnectWise");
+  const id = await createThroughForm(page, connector, "Rated desk", { callbackUrl: receiver });
+  expect((await stored(id))?.configuration).not.toHaveProperty("event.notification.max.rate");
+
+  await page.getByRole("link", { name: "Edit" }).click();
+  const rate = page.getByLabel("Event Notification Max Rate", { exact: true });
+  await expect(rate).toHaveValue("");
+  await rate.fill("25");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Instance saved")).toBeVisible();
+  await expect(page.getByRole("row", { name: /^Event Notification Max Rate / })).toContainText("25");
+  expect((await stored(id))?.configuration["event.notification.max.rate"]).toBe(25);
+
+  await page.getByRole("link", { name: "Edit" }).click();
+  await expect(rate).toHaveValue("25");
+  await rate.fill("");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Rated desk" })).toBeVisible();
+  await expect(page.getByRole("row", { name: /^Event Notification Max Rate / })).toHaveCount(0);
+  expect((await stored(id))?.configuration).not.toHaveProperty("event.notification.max.rate");
+});
+
+test("the docs page lists the delivery rate with its type and bounds", async ({ page }) => {
+  await page.goto("/docs");
+  const rows = page.getByRole("row").filter({ hasText: "event.notification.max.rate" });
+  await expect(rows).toHaveCount(4);
+  await expect(rows.first()).toContainText("Event Notification Max Rate");
+  await expect(rows.first()).toContainText("A JSON number greater than 0 and at most 10000.");
+  await expect(rows.first().getByRole("cell").last()).toHaveText("number");
 });
 
 test("the events switch on the instance page needs a callback URL, then turns events on and off", async ({ page }) => {

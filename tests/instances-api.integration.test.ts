@@ -185,6 +185,71 @@ describe("GET, PATCH, DELETE /elements/api-v2/instances/{id}", () => {
   });
 });
 
+describe("event.notification.max.rate through the REST API", () => {
+  const RATE = "event.notification.max.rate";
+  const RATE_ERROR = "Event Notification Max Rate must be a number greater than 0 and at most 10000";
+
+  it("stores a rate sent on create as a JSON number and echoes it", async () => {
+    const body = hootsuite();
+    body.configuration[RATE] = 0.5;
+    const res = await call(instancesRoute.POST, { method: "POST", header: acme.header, body });
+    expect(res.status).toBe(200);
+    expect(res.body.configuration[RATE]).toBe(0.5);
+    const rows = await db().$queryRawUnsafe<{ kind: string; rate: number }[]>(
+      `SELECT jsonb_typeof(configuration->'${RATE}') AS kind, (configuration->>'${RATE}')::float8 AS rate FROM instances WHERE id = ${Number(res.body.id)}`,
+    );
+    expect(rows[0]).toEqual({ kind: "number", rate: 0.5 });
+  });
+
+  it.each([["fast"], ["5"], [""], [0], [-1], [10000.5], [1e9], [true], [[5]], [{ perSecond: 5 }]])(
+    "answers 400 with a field error for %j on create, and creates nothing",
+    async (value) => {
+      const before = await db().instance.count();
+      const body = hootsuite();
+      body.configuration[RATE] = value;
+      const res = await call(instancesRoute.POST, { method: "POST", header: acme.header, body });
+      expect(res.status).toBe(400);
+      expect(res.body.fieldErrors).toEqual({ [RATE]: [RATE_ERROR] });
+      expect(res.body.message).toContain(RATE_ERROR);
+      expect(await db().instance.count()).toBe(before);
+    },
+  );
+
+  it("PATCH sets, refuses a bad value with 400 (keeping the stored one) and clears with null", async () => {
+    const created = await call(instancesRoute.POST, { method: "POST", header: acme.header, body: hootsuite() });
+    const id = String(created.body.id);
+    expect(created.body.configuration[RATE]).toBeUndefined();
+    const patch = (value: unknown) =>
+      call(instanceRoute.PATCH, { method: "PATCH", header: acme.header, params: { id }, body: { configuration: { [RATE]: value } } });
+
+    const set = await patch(25);
+    expect(set.status).toBe(200);
+    expect(set.body.configuration[RATE]).toBe(25);
+
+    for (const value of ["fast", 0, -2, 10001, "25"]) {
+      const bad = await patch(value);
+      expect(bad.status, String(value)).toBe(400);
+      expect(bad.body.fieldErrors, String(value)).toEqual({ [RATE]: [RATE_ERROR] });
+    }
+    expect((await call(instanceRoute.GET, { header: acme.header, params: { id } })).body.configuration[RATE]).toBe(25);
+
+    const cleared = await patch(null);
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.configuration).not.toHaveProperty(RATE);
+    const row = await db().instance.findUniqueOrThrow({ where: { id: Number(id) } });
+    expect(row.configuration).not.toHaveProperty(RATE);
+  });
+
+  it("lists the row, with its type and bounds, on every connector", async () => {
+    const list = await call(elementsRoute.GET, { header: acme.header });
+    for (const element of list.body as { key: string; configuration: { key: string }[] }[]) {
+      // The row itself is checked in the catalog test; here, that the API carries its type and bounds.
+      const row = element.configuration.find((r) => r.key === RATE);
+      expect(row, element.key).toMatchObject({ type: "number", required: false, range: { exclusiveMinimum: 0, maximum: 10000 } });
+    }
+  });
+});
+
 describe("connectors and the OpenAPI document", () => {
   it("lists connectors with their parameter rows, and resolves aliases", async () => {
     const list = await call(elementsRoute.GET, { header: acme.header });
@@ -204,5 +269,9 @@ describe("connectors and the OpenAPI document", () => {
     expect(cm.properties.configuration.required).toEqual(expect.arrayContaining(["oauth.api.key", "oauth.api.secret"]));
     expect(cm.properties.configuration.properties["event.notification.callback.url"]).toMatchObject({ format: "uri", title: "Event Notification Callback URL" });
     expect(res.body.components.schemas.CreateInstance_connectwisecrmrest.properties.element.properties.key.enum).toEqual(["connectwisecrmrest", "connectwisehd"]);
+    expect(cm.properties.configuration.properties["event.notification.max.rate"]).toMatchObject({
+      anyOf: [{ type: "number", exclusiveMinimum: 0, maximum: 10000 }, { type: "null" }],
+      title: "Event Notification Max Rate",
+    });
   });
 });

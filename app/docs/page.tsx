@@ -87,6 +87,7 @@ export default function DocsPage() {
                       {row.description}
                       {row.requiredWhenEventsEnabled ? " Required when events are enabled." : ""}
                       {row.default !== undefined ? ` Default: ${String(row.default)}.` : ""}
+                      {row.range ? ` A JSON number greater than ${row.range.exclusiveMinimum} and at most ${row.range.maximum}.` : ""}
                     </td>
                     <td className="py-2">{row.type}</td>
                   </tr>

@@ -1,3 +1,4 @@
+import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector } from "@/lib/connectors/types";
 import { campaignMonitorSubscription } from "@/lib/connectors/subscriptions/campaignmonitor";
 import { campaignMonitorWebhook } from "@/lib/connectors/webhooks/campaignmonitor";
@@ -118,29 +119,8 @@ export const connector: Connector = {
       group: "events",
       location: "configuration",
     },
-    // Not in this seed's table: Cloud Elements accepts a signature key on every element, and the row
-    // makes it a secret (encrypted, masked) instead of an unknown plain-text key.
-    {
-      apiName: "event.notification.signature.key",
-      label: "Callback Notification Signature Key",
-      description:
-        "Optional. A user-defined key for added security to show that events have not been tampered with.",
-      dataType: "string",
-      type: "secret",
-      required: false,
-      group: "events",
-      location: "configuration",
-    },
-    {
-      apiName: "tags",
-      label: "Tags",
-      description: "Optional. User-defined tags to further identify the instance.",
-      dataType: "string",
-      type: "list",
-      required: false,
-      group: "general",
-      location: "body",
-    },
+    ...hooklineEventRows(),
+    tagsRow(),
   ],
   events: { webhook: campaignMonitorWebhook, subscription: campaignMonitorSubscription },
 };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { connectorKeys, connectors, getConnector } from "@/lib/connectors";
+import { MAX_RATE_PARAMETER } from "@/lib/connectors/delivery-settings";
+import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector, ParameterRow } from "@/lib/connectors/types";
 
 function row(connector: Connector, apiName: string): ParameterRow {
@@ -64,7 +66,7 @@ describe.each(connectors.map((c) => [c.key, c] as const))("catalog invariants: %
       expect(r.dataType.trim(), r.apiName).not.toBe("");
       expect(["authentication", "events", "general"], r.apiName).toContain(r.group);
       expect(["configuration", "providerData", "body"], r.apiName).toContain(r.location);
-      expect(["string", "url", "secret", "boolean", "list"], r.apiName).toContain(r.type);
+      expect(["string", "url", "secret", "boolean", "list", "number"], r.apiName).toContain(r.type);
     }
   });
 
@@ -103,6 +105,38 @@ describe.each(connectors.map((c) => [c.key, c] as const))("catalog invariants: %
     });
   });
 
+  it("has Hookline's shared event rows, as the one helper writes them", () => {
+    const shared = hooklineEventRows();
+    for (const sharedRow of shared) expect(row(connector, sharedRow.apiName)).toEqual(sharedRow);
+    expect(row(connector, "tags")).toEqual(tagsRow());
+    // The shared rows sit together in the events group, after the seed's own event rows.
+    const names = connector.parameters.map((r) => r.apiName);
+    const start = names.indexOf(shared[0]!.apiName);
+    expect(names.slice(start, start + shared.length)).toEqual(shared.map((r) => r.apiName));
+    expect(connector.parameters.slice(0, start).filter((r) => r.group === "events").length).toBeGreaterThan(0);
+  });
+
+  it("has the per-instance delivery rate row: an optional number in the events group", () => {
+    expect(row(connector, MAX_RATE_PARAMETER)).toEqual({
+      apiName: "event.notification.max.rate",
+      label: "Event Notification Max Rate",
+      description: expect.stringMatching(/^Optional\. The most deliveries per second Hookline makes to the callback URL of this instance; unset means no limit \(the per-instance concurrency cap still applies\)\./),
+      dataType: "number",
+      type: "number",
+      required: false,
+      group: "events",
+      location: "configuration",
+      range: { exclusiveMinimum: 0, maximum: 10000 },
+    });
+  });
+
+  it("gives every number row a range, and only number rows", () => {
+    for (const r of connector.parameters) {
+      expect(r.range !== undefined, r.apiName).toBe(r.type === "number");
+      if (r.range) expect(r.range.maximum, r.apiName).toBeGreaterThan(r.range.exclusiveMinimum);
+    }
+  });
+
   it("marks passwords, client secrets and signature keys as secrets", () => {
     for (const r of connector.parameters) {
       const secretish = /secret|password|private|signature/i.test(`${r.apiName} ${r.label}`);
@@ -129,6 +163,18 @@ describe.each(connectors.map((c) => [c.key, c] as const))("catalog invariants: %
     expect(row(connector, "oauth.callback.url")).toMatchObject({ type: "url", required: true });
     expect(row(connector, "oauth.api.key")).toMatchObject({ type: "string", required: true });
     expect(row(connector, "oauth.api.secret")).toMatchObject({ type: "secret", required: true });
+  });
+});
+
+describe("shared rows", () => {
+  it("are fresh objects on every call, so no connector can change another's", () => {
+    const [first] = hooklineEventRows();
+    const [again] = hooklineEventRows();
+    expect(first).toEqual(again);
+    expect(first).not.toBe(again);
+    const rates = connectors.map((c) => row(c, MAX_RATE_PARAMETER));
+    expect(new Set(rates).size).toBe(connectors.length);
+    expect(new Set(rates.map((r) => r.range)).size).toBe(connectors.length);
   });
 });
 

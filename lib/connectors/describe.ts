@@ -21,6 +21,7 @@ export function describeConnector(connector: Connector) {
       required: row.required,
       ...(row.requiredWhenEventsEnabled ? { requiredWhenEventsEnabled: true } : {}),
       ...(row.default !== undefined ? { defaultValue: row.default } : {}),
+      ...(row.range ? { range: { ...row.range } } : {}),
       group: row.group,
       location: row.location,
       ...(row.aliases?.length ? { aliases: row.aliases } : {}),

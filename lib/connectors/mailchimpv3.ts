@@ -1,3 +1,4 @@
+import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector } from "@/lib/connectors/types";
 import { mailchimpSubscription } from "@/lib/connectors/subscriptions/mailchimpv3";
 import { mailchimpWebhook } from "@/lib/connectors/webhooks/mailchimpv3";
@@ -110,27 +111,8 @@ export const connector: Connector = {
       group: "events",
       location: "configuration",
     },
-    {
-      apiName: "event.notification.signature.key",
-      label: "Callback Notification Signature Key",
-      description:
-        "Optional. A user-defined key for added security to show that events have not been tampered with.",
-      dataType: "string",
-      type: "secret",
-      required: false,
-      group: "events",
-      location: "configuration",
-    },
-    {
-      apiName: "tags",
-      label: "Tags",
-      description: "Optional. User-defined tags to further identify the instance.",
-      dataType: "string",
-      type: "list",
-      required: false,
-      group: "general",
-      location: "body",
-    },
+    ...hooklineEventRows(),
+    tagsRow(),
   ],
   events: { webhook: mailchimpWebhook, subscription: mailchimpSubscription },
 };

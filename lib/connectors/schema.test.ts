@@ -9,6 +9,7 @@ import {
   configurationSchema,
   createInstanceBodySchema,
   normalizeConfiguration,
+  numberFromFormText,
   parseConfiguration,
   parseCreateInstanceBody,
   parsePatchInstanceBody,
@@ -60,6 +61,8 @@ function okOf(json: unknown) {
   if (!result.ok) throw new Error(`expected success, got ${result.message}`);
   return result;
 }
+
+const RATE_ERROR = "Event Notification Max Rate must be a number greater than 0 and at most 10000";
 
 const expectedConnector: Record<string, string> = {
   campaignmonitor: "campaignmonitor",
@@ -439,7 +442,11 @@ describe("form schema (react-hook-form)", () => {
   it("defaults are nested by API name, without hidden rows", () => {
     expect(configurationFormDefaults(mailchimp)).toEqual({
       oauth: { api: { key: "", secret: "" }, callback: { url: "" } },
-      event: { notification: { enabled: false, callback: { url: "" }, signature: { key: "" } } },
+      event: { notification: { enabled: false, callback: { url: "" }, signature: { key: "" }, max: { rate: "" } } },
+    });
+    // A stored number is shown in its input as text.
+    expect(configurationFormDefaults(mailchimp, { "event.notification.max.rate": 0.5 })).toMatchObject({
+      event: { notification: { max: { rate: "0.5" } } },
     });
     expect(configurationFormDefaults(mustGet("connectwisecrmrest"), { company: "acme" })).toMatchObject({
       company: "acme",
@@ -470,6 +477,7 @@ describe("form schema (react-hook-form)", () => {
           enabled: true,
           callback: { url: "https://mycoolapp.com/events" },
           signature: { key: "" },
+          max: { rate: "" },
         },
       },
     };
@@ -482,6 +490,79 @@ describe("form schema (react-hook-form)", () => {
       "event.notification.enabled": true,
       "event.notification.callback.url": "https://mycoolapp.com/events",
       "event.notification.signature.key": undefined,
+      "event.notification.max.rate": undefined,
     });
+  });
+
+  it("turns the rate input's text into a number, and refuses text that is no number in range", async () => {
+    const resolver = zodResolver(configurationFormSchema(mailchimp, { mode: "create" }));
+    const withRate = (rate: string) => ({
+      oauth: { api: { key: "id", secret: "s" }, callback: { url: "https://mycoolapp.com" } },
+      event: { notification: { enabled: false, max: { rate } } },
+    });
+    for (const [text, number] of [["0.5", 0.5], [" 12 ", 12], ["10000", 10000], ["1e3", 1000], [".25", 0.25]] as const) {
+      const passed = await resolver(withRate(text), undefined, resolverOptions);
+      expect(passed.errors, text).toEqual({});
+      expect((passed.values as Record<string, unknown>)["event.notification.max.rate"], text).toBe(number);
+    }
+    for (const text of ["fast", "0", "-1", "10000.01", "NaN", "Infinity", "1e999", "5 per second", "0x10"]) {
+      const failed = await resolver(withRate(text), undefined, resolverOptions);
+      expect(failed.errors, text).toEqual({
+        event: { notification: { max: { rate: expect.objectContaining({ message: RATE_ERROR }) } } },
+      });
+    }
+  });
+});
+
+describe("number rows: event.notification.max.rate", () => {
+  const RATE = "event.notification.max.rate";
+
+  it.each(connectors.map((c) => [c.key, c] as const))("%s: create accepts a JSON number in range and stores it as one", (_key, connector) => {
+    const schema = configurationSchema(connector, { mode: "update" });
+    for (const value of [0.5, 1, 9999.99, 10000]) expect(schema.parse({ [RATE]: value })).toEqual({ [RATE]: value });
+  });
+
+  it("create: stored as a JSON number, unset when absent or null", () => {
+    expect(okOf(mailchimpBody({ [RATE]: 0.5 })).value.configuration[RATE]).toBe(0.5);
+    expect(okOf(mailchimpBody({ [RATE]: 250 })).value.configuration[RATE]).toBe(250);
+    expect(okOf(mailchimpBody()).value.configuration[RATE]).toBeUndefined();
+    expect(okOf(mailchimpBody({ [RATE]: null })).value.configuration[RATE]).toBeUndefined();
+  });
+
+  it("create: refuses strings, zero, negatives, values over the bound and non-finite numbers, naming the field", () => {
+    for (const value of ["fast", "5", "", 0, -0.5, -1, 10000.5, 1e6, Number.NaN, Number.POSITIVE_INFINITY, true, [5], { rate: 5 }]) {
+      const result = errorsOf(mailchimpBody({ [RATE]: value }));
+      expect(result.fieldErrors, String(value)).toEqual({ [RATE]: [RATE_ERROR] });
+      expect(result.message).toContain(`${RATE}: ${RATE_ERROR}`);
+    }
+  });
+
+  it("PATCH: accepts a number or null (clear), refuses the same mistakes as create", () => {
+    const connectwise = mustGet("connectwisecrmrest");
+    expect(parsePatchInstanceBody(connectwise, { configuration: { [RATE]: 2 } })).toEqual({
+      ok: true,
+      value: { configuration: { [RATE]: 2 } },
+      sentAs: {},
+    });
+    const cleared = parsePatchInstanceBody(connectwise, { configuration: { [RATE]: null } });
+    expect(cleared.ok && cleared.value.configuration).toEqual({ [RATE]: undefined });
+    for (const value of ["fast", 0, -3, 10001, "2"]) {
+      expect(parsePatchInstanceBody(connectwise, { configuration: { [RATE]: value } }), String(value)).toEqual({
+        ok: false,
+        message: `Invalid request: ${RATE}: ${RATE_ERROR}`,
+        fieldErrors: { [RATE]: [RATE_ERROR] },
+      });
+    }
+  });
+
+  it("numberFromFormText: blank is null, decimals are numbers, other text is left for validation", () => {
+    expect(numberFromFormText("")).toBeNull();
+    expect(numberFromFormText("   ")).toBeNull();
+    expect(numberFromFormText("0.5")).toBe(0.5);
+    expect(numberFromFormText("-2")).toBe(-2);
+    expect(numberFromFormText("fast")).toBe("fast");
+    expect(numberFromFormText("Infinity")).toBe("Infinity");
+    expect(numberFromFormText(7)).toBe(7);
+    expect(numberFromFormText(undefined)).toBeUndefined();
   });
 });

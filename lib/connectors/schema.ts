@@ -178,13 +178,35 @@ function textSchema(row: ParameterRow, required: boolean, withDefault: boolean):
   return optional;
 }
 
+/** The one message for every wrong value of a `number` row, naming its bounds. */
+export function numberRule(row: ParameterRow): string {
+  const range = row.range;
+  return range
+    ? `${row.label} must be a number greater than ${range.exclusiveMinimum} and at most ${range.maximum}`
+    : `${row.label} must be a number`;
+}
+
+function numberSchema(row: ParameterRow, required: boolean): z.ZodType {
+  const rule = numberRule(row);
+  // Real JSON numbers only, like the booleans: `"5"` is a client mistake. NaN and ±Infinity are refused
+  // by `z.number()` itself (a form's "1e999" becomes Infinity).
+  let number = z.number({ error: (issue) => (issue.input === undefined ? `${row.label} is required` : rule) });
+  if (row.range) number = number.gt(row.range.exclusiveMinimum, rule).lte(row.range.maximum, rule);
+  if (required) return number;
+  // null means "not set": it is how a PATCH (or an emptied form input) clears the value.
+  return number
+    .nullable()
+    .transform((value) => value ?? undefined)
+    .optional();
+}
+
 function fieldSchema(row: ParameterRow, mode: SchemaMode): z.ZodType {
   // PATCH merges into the stored configuration, so nothing is required and no default may overwrite it.
   const required = mode === "create" && row.required;
   const withDefault = mode === "create";
-  return row.type === "boolean"
-    ? booleanSchema(row, required, withDefault)
-    : textSchema(row, required, withDefault);
+  if (row.type === "boolean") return booleanSchema(row, required, withDefault);
+  if (row.type === "number") return numberSchema(row, required);
+  return textSchema(row, required, withDefault);
 }
 
 /**
@@ -197,7 +219,8 @@ function fieldSchema(row: ParameterRow, mode: SchemaMode): z.ZodType {
  *   `create` afterwards.
  *
  * Strings are trimmed (secrets excepted) and blank optional values come out as `undefined`; URLs must be
- * absolute http(s); booleans must be real booleans; `list` rows are normalized to `"a,b,c"`. Unknown keys
+ * absolute http(s); booleans must be real booleans; numbers must be JSON numbers within the row's `range`
+ * (null, like a blank string, means not set); `list` rows are normalized to `"a,b,c"`. Unknown keys
  * are kept untouched (Cloud Elements tolerates extra keys). Aliases are not resolved here: run
  * {@link normalizeConfiguration} first (or use {@link parseConfiguration}).
  */
@@ -480,12 +503,39 @@ function flattenFormValues(value: unknown, prefix = "", into: Record<string, unk
   return into;
 }
 
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+ * A number input's text as the API wants it: blank → null (not set), a decimal → its number, anything else
+ * is left as typed for validation to refuse with the row's message. Other values pass unchanged.
+ */
+export function numberFromFormText(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  const text = value.trim();
+  if (text === "") return null;
+  return DECIMAL.test(text) ? Number(text) : value;
+}
+
+/** The rows whose form inputs hold text that must become a number. */
+export function numberApiNames(connector: ConnectorSpec): string[] {
+  return configurationRows(connector)
+    .filter((row) => row.type === "number")
+    .map((row) => row.apiName);
+}
+
 /** `configurationSchema` for a react-hook-form resolver whose fields are named by API name. */
 export function configurationFormSchema(
   connector: ConnectorSpec,
   { mode }: { mode: SchemaMode },
 ): z.ZodType<Configuration, ConfigurationFormValues> {
-  const schema = z.preprocess((value) => flattenFormValues(value), configurationSchema(connector, { mode }));
+  const numbers = numberApiNames(connector);
+  const fromForm = (value: unknown) => {
+    const flat = flattenFormValues(value);
+    if (!isRecord(flat)) return flat;
+    for (const name of numbers) if (hasOwn(flat, name)) flat[name] = numberFromFormText(flat[name]);
+    return flat;
+  };
+  const schema = z.preprocess(fromForm, configurationSchema(connector, { mode }));
   // `preprocess` types its input as `unknown`; the resolver needs the form-values type it is fed.
   return schema as unknown as z.ZodType<Configuration, ConfigurationFormValues>;
 }
@@ -503,7 +553,9 @@ export function configurationFormDefaults(
   for (const row of configurationRows(connector)) {
     if (row.hiddenInForm) continue;
     const fallback = row.type === "boolean" ? (row.default ?? false) : (row.default ?? "");
-    const value = hasOwn(current, row.apiName) ? current[row.apiName] : fallback;
+    const stored = hasOwn(current, row.apiName) ? current[row.apiName] : fallback;
+    // A number input holds text.
+    const value = row.type === "number" && typeof stored === "number" ? String(stored) : stored;
     setNested(values, row.apiName.split("."), value);
   }
   return values;

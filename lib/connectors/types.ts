@@ -1,7 +1,10 @@
 import type { WebhookHandler, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 
-/** How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out. */
-export type ParameterType = "string" | "url" | "secret" | "boolean" | "list";
+/**
+ * How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out;
+ * `number` values are JSON numbers within the row's `range`.
+ */
+export type ParameterType = "string" | "url" | "secret" | "boolean" | "list" | "number";
 
 /** Where a value lives in the Cloud Elements request body. */
 export type ParameterLocation = "configuration" | "providerData" | "body";
@@ -28,6 +31,8 @@ export type ParameterRow = {
   requiredWhenEventsEnabled?: boolean;
   /** Filled in by the OAuth flow rather than typed by a person (`code`). */
   hiddenInForm?: boolean;
+  /** The bounds of a `number` row: greater than `exclusiveMinimum`, at most `maximum` (JSON Schema's names). */
+  range?: { exclusiveMinimum: number; maximum: number };
 };
 
 export type OAuth2Config = {

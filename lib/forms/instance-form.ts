@@ -3,6 +3,8 @@ import {
   configurationFormDefaults,
   configurationFormSchema,
   instanceNameSchema,
+  numberApiNames,
+  numberFromFormText,
   tagsSchema,
   type Configuration,
   type ConfigurationFormValues,
@@ -125,6 +127,26 @@ export function instanceFormDefaults(
     name: current.name ?? "",
     tags: current.tags ?? [],
   };
+}
+
+/**
+ * The values the form hands to its server action: as react-hook-form holds them (a cleared text field
+ * stays "" so the server clears it), except that a number input's text becomes a JSON number, or null
+ * when blank, which clears it too. Text that is no number is left for the server to refuse.
+ */
+export function formValuesForAction(spec: ConnectorSpec, values: InstanceFormValues): InstanceFormValues {
+  const numbers = numberApiNames(spec);
+  if (numbers.length === 0) return values;
+  const copy = structuredClone(values);
+  for (const apiName of numbers) {
+    const path = apiName.split(".");
+    const leaf = path.pop();
+    const parent = path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), copy);
+    if (leaf !== undefined && isRecord(parent) && Object.prototype.hasOwnProperty.call(parent, leaf)) {
+      parent[leaf] = numberFromFormText(parent[leaf]);
+    }
+  }
+  return copy;
 }
 
 /**
