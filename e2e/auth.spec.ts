@@ -80,7 +80,8 @@ test("settings shows masked secrets, reveals them, and rotation replaces them", 
   }
 });
 
-test("a deep link survives sign-in, and a callbackUrl to another site does not leave", async ({ browser }) => {
+test("a deep link survives sign-in, and a callbackUrl to another site does not leave", async ({ browser, page }) => {
+  await ensureAdmin(page);
   const signInFrom = async (path: string) => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -104,6 +105,7 @@ test("a deep link survives sign-in, and a callbackUrl to another site does not l
 });
 
 test("a session cookie kept from before sign-out opens no page and no event stream", async ({ browser, page }) => {
+  await ensureAdmin(page);
   await signIn(page);
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   const session = (await page.context().cookies()).filter((cookie) => cookie.name.endsWith("next-auth.session-token"));
