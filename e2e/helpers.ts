@@ -81,3 +81,14 @@ export async function setSwitch(control: Locator, on: boolean): Promise<void> {
     await expect(control).toHaveAttribute("aria-checked", want, { timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
 }
+
+/**
+ * Collects what the browser refuses under the Content Security Policy (Chromium reports each refusal
+ * as a console error), so a spec can require that the console works under it.
+ */
+export function watchCspViolations(page: Page, violations: string[]): void {
+  page.on("console", (message) => {
+    const text = message.text();
+    if (/Content Security Policy/i.test(text)) violations.push(`${page.url()}: ${text}`);
+  });
+}

@@ -9,10 +9,16 @@ import {
   queryRows,
   setSwitch,
   signInAsAdmin,
+  watchCspViolations,
 } from "./helpers";
 import { startOAuthProvider } from "./oauth-server";
 
 test.describe.configure({ mode: "serial" });
+
+// Every page of this spec must work under the Content Security Policy: a refused script is a failure.
+const cspViolations: string[] = [];
+test.beforeEach(({ page }) => watchCspViolations(page, cspViolations));
+test.afterEach(() => expect(cspViolations).toEqual([]));
 
 // OAuth connectors go through consent: a real OAuth 2 server stands in for the three providers.
 let provider: OAuth2Server;

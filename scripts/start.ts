@@ -9,7 +9,8 @@ import path from "node:path";
 import next from "next";
 import { disconnectDb } from "@/lib/db/client";
 import { env, publicUrl } from "@/lib/env";
-import { handleIngestRequest, matchIngestRoute } from "@/lib/ingest/http";
+import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
+import { handleIngestRequest, matchIngestRoute, remoteAddressOf } from "@/lib/ingest/http";
 import { closeNotifyHub } from "@/lib/live-log/notify-hub";
 import { closeEventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker } from "@/lib/delivery/worker";
@@ -64,8 +65,11 @@ async function main(): Promise<void> {
     // What Next.js cannot route (TRACE, `*`, a malformed %-escape) is answered here, not with its 500.
     if (refuseUnroutable(req, res)) return;
     const ingest = matchIngestRoute(req.method, req.url);
-    if (ingest) void handleIngestRequest(req, res, ingest);
-    else void handle(req, res);
+    if (ingest) return void handleIngestRequest(req, res, ingest);
+    // Sign-in and setup limits count per client address; set here, replacing whatever the client sent.
+    const forwardedFor = [req.headers["x-forwarded-for"] ?? []].flat().join(", ") || undefined;
+    req.headers[CLIENT_ADDRESS_HEADER] = remoteAddressOf(req.socket.remoteAddress, forwardedFor) ?? "unknown";
+    void handle(req, res);
   });
   // Requests that break HTTP itself get a JSON answer with a message, like every other error.
   server.on("clientError", answerClientError);

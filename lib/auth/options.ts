@@ -1,29 +1,27 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { verifyPassword } from "@/lib/auth/password";
-import { recordAttempt, secondsUntilAllowed } from "@/lib/auth/throttle";
-import { db } from "@/lib/db/client";
+import { cookies, headers } from "next/headers";
+import { endSessions } from "@/lib/auth/active-user";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { clientAddressOf } from "@/lib/auth/client-address";
+import { authorizeCredentials } from "@/lib/auth/credentials";
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_MAX_AGE_SECONDS, renewKnownDevice } from "@/lib/auth/known-device";
+import { publicUrl } from "@/lib/env";
 import { log } from "@/lib/log";
-import { zSignInInput } from "@/lib/users/schema";
 
-export const INVALID_CREDENTIALS = "Wrong e-mail or password.";
-
-/** Verifies a sign-in; throws an Error whose message next-auth hands to the sign-in form. */
-export async function authorizeCredentials(credentials: unknown) {
-  const parsed = zSignInInput.safeParse(credentials);
-  if (!parsed.success) throw new Error(INVALID_CREDENTIALS);
-  const { email, password } = parsed.data;
-  const wait = await secondsUntilAllowed(email);
-  if (wait > 0) {
-    log("warn", "sign-in throttled", { email });
-    throw new Error(`Too many failed sign-ins. Wait ${wait} seconds and try again.`);
-  }
-  const user = await db().user.findUnique({ where: { email } });
-  // Unknown e-mails skip bcrypt and answer slightly faster; the throttle bounds what that reveals.
-  const valid = user ? await verifyPassword(password, user.passwordHash) : false;
-  await recordAttempt(email, valid);
-  if (!user || !valid) throw new Error(INVALID_CREDENTIALS);
-  return { id: user.id, email: user.email, name: user.name };
+/** next-auth's credentials check, with the client's address and known-device cookie from the request. */
+async function authorizeRequest(credentials: unknown) {
+  const jar = await cookies();
+  const knownDevice = jar.get(KNOWN_DEVICE_COOKIE)?.value;
+  const account = await authorizeCredentials(credentials, { clientAddress: clientAddressOf(await headers()), knownDevice });
+  jar.set(KNOWN_DEVICE_COOKIE, renewKnownDevice(knownDevice, account.email), {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: publicUrl().startsWith("https:"),
+    path: "/",
+    maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS,
+  });
+  return account;
 }
 
 /**
@@ -55,27 +53,33 @@ export const authOptions: NextAuthOptions = {
         email: { label: "E-mail", type: "email" },
         password: { label: "Password", type: "password" },
       },
-      authorize: (credentials) => authorizeCredentials(credentials),
+      authorize: (credentials) => authorizeRequest(credentials),
     }),
   ],
   callbacks: {
-    // next-auth's default, minus its `new URL(url)` throwing (a 500) on a callbackUrl such as "%00".
+    // The one rule for every callbackUrl (lib/auth/callback-url.ts); never throws, so "%00" is no 500.
     redirect({ url, baseUrl }) {
-      if (url.startsWith("/")) return `${baseUrl}${url}`;
-      try {
-        if (new URL(url).origin === baseUrl) return url;
-      } catch {
-        // not a URL: the start page, as for a URL on another site
-      }
-      return baseUrl;
+      return safeCallbackUrl(url, baseUrl);
     },
     jwt({ token, user }) {
-      if (user) token.uid = user.id;
+      if (user) {
+        token.uid = user.id;
+        token.sv = user.sessionVersion ?? 0;
+      }
       return token;
     },
     session({ session, token }) {
       if (token.uid) session.user = { ...session.user, id: token.uid, email: session.user?.email ?? "" };
+      session.sessionVersion = token.sv;
       return session;
+    },
+  },
+  events: {
+    // Signing out ends the session on the server too: its JWT would otherwise stay valid until it expires.
+    async signOut({ token }) {
+      if (!token?.uid) return;
+      await endSessions(token.uid);
+      log("info", "signed out; sessions ended", { userId: token.uid });
     },
   },
 };

@@ -9,12 +9,8 @@ import { FormError } from "@/components/form-error";
 import { FormField } from "@/components/form-field";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { zSignInInput, type TSignInInput } from "@/lib/users/schema";
-
-/** Only same-site paths, so a crafted link cannot bounce a signed-in person elsewhere. */
-function safeCallback(value: string | null): string {
-  return value && value.startsWith("/") && !value.startsWith("//") ? value : "/";
-}
 
 export function LoginForm() {
   const router = useRouter();
@@ -30,7 +26,8 @@ export function LoginForm() {
       setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Wrong e-mail or password.");
       return;
     }
-    router.replace(safeCallback(params.get("callbackUrl")));
+    // Only a page of this site, so a crafted link cannot bounce a signed-in person elsewhere.
+    router.replace(safeCallbackUrl(params.get("callbackUrl"), window.location.origin));
     router.refresh();
   });
 

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
-import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
-import { authOptions } from "@/lib/auth/options";
-import { requireUser } from "@/lib/auth/session";
+import { loginUrlFor } from "@/lib/auth/callback-url";
+import { currentUser } from "@/lib/auth/session";
 import { completeAuthorization, type CallbackParams } from "@/lib/oauth/flow";
 import { FailureCard } from "./failure-card";
 
@@ -25,11 +24,11 @@ function callbackParams(raw: Record<string, string | string[] | undefined>): Cal
 export default async function OAuthCallbackPage({ searchParams }: Props) {
   const params = callbackParams(await searchParams);
   // A session that lapsed during consent: sign in, then come back here with the same code and state.
-  if (!(await getServerSession(authOptions))?.user?.id) {
+  const user = await currentUser();
+  if (!user) {
     const query = new URLSearchParams(params as Record<string, string>).toString();
-    redirect(`/login?callbackUrl=${encodeURIComponent(`/oauth/callback?${query}`)}`);
+    redirect(loginUrlFor(`/oauth/callback?${query}`));
   }
-  const user = await requireUser();
   const result = await completeAuthorization({ id: user.id, organizationId: user.organizationId }, params);
   if (result.ok) redirect(`/instances/${result.instanceId}?connected=1`);
   return <FailureCard failure={result} />;
