@@ -9,7 +9,8 @@ import { log } from "@/lib/log";
  * it also lets pg-boss insert its jobs on the same connection, inside our transaction.
  */
 
-const POOL_MAX = 20;
+/** Also reserved out of the descriptors the web server may use for connections (lib/runtime/outbound-sockets.ts). */
+export const POOL_MAX = 20;
 
 const globalForPool = globalThis as unknown as { hooklineEventsPool?: pg.Pool };
 
