@@ -10,7 +10,8 @@ import type { Socket } from "node:net";
  * - over the per-address cap: answered `429` (JSON, `Connection: close`) and closed;
  * - over the total cap: the longest-open *stalled* connection (no request in progress, or a request
  *   whose body is still arriving, for at least `stalledAfterMs`) is closed to make room, so a crowd of
- *   trickling connections from many addresses cannot lock out a sender whose request arrives at once;
+ *   trickling connections from many addresses cannot lock out a sender whose request arrives at once
+ *   (it is answered long before the crowd's newer connections reach it in line);
  *   with nothing stalled to shed the newcomer gets `503` and is closed.
  *
  * Loopback is not exempt: tests reach the server from 127.0.0.0/8 and must be able to hit the caps, and
