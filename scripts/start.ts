@@ -18,7 +18,7 @@ import { log } from "@/lib/log";
 import { ConnectionGate } from "@/lib/net/connection-gate";
 import { gateConnections } from "@/lib/net/gate-connections";
 import { answerClientError, refuseUnroutable } from "@/lib/net/http-edge";
-import { applyKeepAliveTimeout, SERVER_TIMEOUTS } from "@/lib/net/server-timeouts";
+import { applyKeepAliveTimeout, LISTEN_BACKLOG, SERVER_TIMEOUTS } from "@/lib/net/server-limits";
 import { startTokenRefresher } from "@/lib/oauth/background-refresh";
 import { boot } from "@/lib/runtime/boot";
 import { connectionLimits } from "@/lib/runtime/connection-limits";
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   applyKeepAliveTimeout(server);
   // Connections are capped per address and in total below the open-file limit, decided before parsing.
   gateConnections(server, new ConnectionGate(connectionLimits()));
-  await new Promise<void>((resolve) => server.listen(PORT, HOSTNAME, resolve));
+  await new Promise<void>((resolve) => server.listen({ port: PORT, host: HOSTNAME, backlog: LISTEN_BACKLOG }, resolve));
   log("info", "Hookline is ready", { url: publicUrl(), port: PORT });
 
   let stopping = false;

@@ -1,7 +1,7 @@
 import type { Server, ServerOptions } from "node:http";
 
 /**
- * Timeouts of the web server (ingest and console share it). node:http's defaults (60 s for headers,
+ * Timeouts and accept queue of the web server (ingest and console share it). node:http's defaults (60 s for headers,
  * 300 s for a request, checked every 30 s) let a client that trickles a byte now and then hold a
  * connection for minutes; each one costs a file descriptor. Timed-out requests get a JSON 408
  * (lib/net/http-edge.ts).
@@ -26,3 +26,10 @@ export const SERVER_TIMEOUTS: ServerOptions = {
 export function applyKeepAliveTimeout(server: Server): void {
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
 }
+
+/**
+ * Connections the kernel queues before the server accepts them (Linux caps it at net.core.somaxconn).
+ * Node's default of 511 overflowed under bursts of reconnecting slow clients (TcpExtListenOverflows):
+ * a dropped SYN costs a real sender a 1 s retransmit, which was the p99 of ingest under attack.
+ */
+export const LISTEN_BACKLOG = 4096;
