@@ -62,6 +62,10 @@ const envSchema = z.object({
   HOOKLINE_ALLOW_PRIVATE_CALLBACKS: booleanFlagOn,
   /** Take the webhook sender's address from the last `X-Forwarded-For` hop (behind a reverse proxy). */
   HOOKLINE_TRUST_PROXY: booleanFlag,
+  /** Upper bound on open client connections; the effective cap is also kept below the open-file limit (lib/net/fd-budget.ts). */
+  HOOKLINE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /** Open connections one client address may hold; unset: 256, or no separate cap behind a trusted proxy. */
+  HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).optional(),
   /** ConnectWise's `clientId` header for API calls (newer ConnectWise versions require one); not sent when unset. */
   HOOKLINE_CONNECTWISE_CLIENT_ID: z.string().trim().optional().transform((value) => value || undefined),
 });

@@ -15,9 +15,13 @@ import { closeNotifyHub } from "@/lib/live-log/notify-hub";
 import { closeEventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker } from "@/lib/delivery/worker";
 import { log } from "@/lib/log";
+import { ConnectionGate } from "@/lib/net/connection-gate";
+import { gateConnections } from "@/lib/net/gate-connections";
 import { answerClientError, refuseUnroutable } from "@/lib/net/http-edge";
+import { applyKeepAliveTimeout, LISTEN_BACKLOG, SERVER_TIMEOUTS } from "@/lib/net/server-limits";
 import { startTokenRefresher } from "@/lib/oauth/background-refresh";
 import { boot } from "@/lib/runtime/boot";
+import { connectionLimits } from "@/lib/runtime/connection-limits";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -60,7 +64,8 @@ async function main(): Promise<void> {
   // OAuth access tokens are renewed ahead of expiry, so provider calls rarely wait for a refresh.
   const stopRefresher = env().HOOKLINE_WORKER ? startTokenRefresher() : null;
   // A missing Host header is refused by refuseUnroutable, with a JSON message like every other error.
-  const server = http.createServer({ requireHostHeader: false }, (req, res) => {
+  // Short timeouts: slow clients must not hold connections (and file descriptors) for minutes.
+  const server = http.createServer({ requireHostHeader: false, ...SERVER_TIMEOUTS }, (req, res) => {
     // Provider webhooks skip Next.js entirely: the hot path is lib/ingest (see README, Architecture).
     // What Next.js cannot route (TRACE, `*`, a malformed %-escape) is answered here, not with its 500.
     if (refuseUnroutable(req, res)) return;
@@ -73,7 +78,10 @@ async function main(): Promise<void> {
   });
   // Requests that break HTTP itself get a JSON answer with a message, like every other error.
   server.on("clientError", answerClientError);
-  await new Promise<void>((resolve) => server.listen(PORT, HOSTNAME, resolve));
+  applyKeepAliveTimeout(server);
+  // Connections are capped per address and in total below the open-file limit, decided before parsing.
+  gateConnections(server, new ConnectionGate(connectionLimits()));
+  await new Promise<void>((resolve) => server.listen({ port: PORT, host: HOSTNAME, backlog: LISTEN_BACKLOG }, resolve));
   log("info", "Hookline is ready", { url: publicUrl(), port: PORT });
 
   let stopping = false;

@@ -168,6 +168,26 @@ describe("documented mistakes give 400-style results naming the field", () => {
     },
   );
 
+  // Credentials in a URL would be shown in plain text wherever the URL is (instance page, API answers).
+  it.each(["https://user:s3cr3t@mycoolapp.com/events", "https://user@mycoolapp.com/events", "https://:s3cr3t@mycoolapp.com/", "https://us%40er:s3%3Acr3t@mycoolapp.com/"])(
+    "refuses a callback URL with credentials %j, naming the field",
+    (url) => {
+      const result = errorsOf(mailchimpBody({ "event.notification.callback.url": url }));
+      expect(result.fieldErrors).toEqual({
+        "event.notification.callback.url": ["Event Notification Callback URL must not contain a user name or password (user:pass@): remove them from the URL"],
+      });
+      expect(JSON.stringify(result)).not.toContain("s3");
+    },
+  );
+
+  it("refuses a ConnectWise server URL with credentials", () => {
+    const body = fixture("connectwisehd.curl.json");
+    const configuration = { ...(body.configuration as object), "helpdesk.connectwise.server.url": "https://api:secret@api-na.myconnectwise.net" };
+    const result = errorsOf({ ...body, configuration });
+    expect(Object.keys(result.fieldErrors)).toEqual(["helpdesk.connectwise.server.url"]);
+    expect(result.fieldErrors["helpdesk.connectwise.server.url"]?.[0]).toMatch(/must not contain a user name or password/);
+  });
+
   it("events on without a callback URL", () => {
     for (const url of [undefined, "", "   "]) {
       const result = errorsOf(mailchimpBody({ "event.notification.callback.url": url }));
@@ -468,6 +488,15 @@ describe("form schema (react-hook-form)", () => {
           callback: { url: { message: "Event Notification Callback URL is required when events are enabled" } },
         },
       },
+    });
+
+    const withCredentials = {
+      oauth: { api: { key: "id", secret: "s" }, callback: { url: "https://mycoolapp.com" } },
+      event: { notification: { enabled: true, callback: { url: "https://u:p@mycoolapp.com/events" }, signature: { key: "" } } },
+    };
+    const refused = await resolver(withCredentials, undefined, resolverOptions);
+    expect(refused.errors).toMatchObject({
+      event: { notification: { callback: { url: { message: expect.stringMatching(/must not contain a user name or password/) } } } },
     });
 
     const filled = {

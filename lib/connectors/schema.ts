@@ -124,6 +124,20 @@ export function isHttpUrl(value: string): boolean {
   }
 }
 
+/**
+ * True for a URL carrying `user:pass@` (or just `user@`). Such URLs are refused rather than stored with
+ * the credentials hidden: every place that shows or logs a URL (instance page, API answers, delivery
+ * log) would have to mask them, and one that forgot would show them in plain text.
+ */
+export function hasUrlCredentials(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return false;
+  }
+}
+
 /** `" a, b,,c "` → `"a,b,c"`: the comma-separated form Cloud Elements stores for `list` rows. */
 function normalizeList(value: string): string {
   return value
@@ -168,6 +182,10 @@ function textSchema(row: ParameterRow, required: boolean, withDefault: boolean):
     text = text.refine(
       (value) => value.trim() === "" || isHttpUrl(value),
       `${row.label} must be an http or https URL`,
+    );
+    text = text.refine(
+      (value) => !hasUrlCredentials(value),
+      `${row.label} must not contain a user name or password (user:pass@): remove them from the URL`,
     );
   }
 

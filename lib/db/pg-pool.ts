@@ -13,7 +13,8 @@ import { log } from "@/lib/log";
 
 type PoolName = "events" | "ingest";
 
-const POOL_MAX: Record<PoolName, number> = { events: 20, ingest: 10 };
+/** Also reserved out of the descriptors the web server may use for connections (lib/runtime/outbound-sockets.ts). */
+export const POOL_MAX: Record<PoolName, number> = { events: 20, ingest: 10 };
 
 const globalForPool = globalThis as unknown as { hooklinePgPools?: Partial<Record<PoolName, pg.Pool>> };
 const pools = (globalForPool.hooklinePgPools ??= {});

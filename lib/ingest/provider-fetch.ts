@@ -1,22 +1,19 @@
 import type { Connector } from "@/lib/connectors/types";
 import { env } from "@/lib/env";
+import { normalizeProviderUrl, ProviderAnswerCache } from "@/lib/ingest/provider-answer-cache";
 import { safeRequest } from "@/lib/net/safe-http";
 
 /**
  * `WebhookContext.fetchFromProvider`: a JSON GET restricted to the origin of the instance's own provider
  * URL (the connector names which configuration value, e.g. ConnectWise's server URL). The URL to fetch
  * comes from the unauthenticated webhook body (`Metadata.key_url`), so without this restriction anyone
- * could make Hookline fetch anything. The SSRF guard applies on top, and answers are cached: signing keys
- * change rarely, and a burst of callbacks must not become a burst of key fetches.
+ * could make Hookline fetch anything. The SSRF guard applies on top, and answers are cached by origin and
+ * path, with fetches rate-limited per host (lib/ingest/provider-answer-cache.ts): signing keys change
+ * rarely, and a burst of callbacks, real or bogus, must not become a burst of key fetches.
  */
 
 const TIMEOUT_MS = 5_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
-const CACHE_TTL_MS = 60 * 60 * 1000;
-const CACHE_MAX_ENTRIES = 1_000;
-
-type Entry = { value: Promise<unknown>; expires: number };
-const cache = new Map<string, Entry>();
 
 function originOf(value: unknown): string | null {
   if (typeof value !== "string") return null;
@@ -42,19 +39,7 @@ async function fetchJson(url: string): Promise<unknown> {
   return JSON.parse(response.body.toString("utf8")) as unknown;
 }
 
-function cached(url: string): Promise<unknown> {
-  const now = Date.now();
-  const hit = cache.get(url);
-  if (hit && hit.expires > now) return hit.value;
-  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value ?? "");
-  // The promise is cached, so concurrent callbacks share one fetch; a failure is forgotten at once.
-  const value = fetchJson(url).catch((error: unknown) => {
-    cache.delete(url);
-    throw error;
-  });
-  cache.set(url, { value, expires: now + CACHE_TTL_MS });
-  return value;
-}
+const cache = new ProviderAnswerCache(fetchJson);
 
 /** The fetcher for one instance, or undefined when its connector may fetch nothing. */
 export function providerFetcher(
@@ -67,7 +52,7 @@ export function providerFetcher(
   return async (url: string) => {
     const origin = originOf(url);
     if (allowed === null || origin !== allowed) throw new Error("URL is not on the instance's provider host");
-    return cached(url);
+    return cache.get(normalizeProviderUrl(url));
   };
 }
 

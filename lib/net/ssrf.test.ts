@@ -24,6 +24,17 @@ const ALWAYS_FORBIDDEN = [
   "::169.254.169.254",
   "64:ff9b::169.254.169.254",
   "::ffff:224.0.0.1",
+  // IPv6 forms that carry 169.254.169.254: SIIT, 6to4, NAT64, Teredo (client address inverted).
+  "::ffff:0:a9fe:a9fe",
+  "::ffff:0:169.254.169.254",
+  "2002:a9fe:a9fe::1",
+  "2002:a9fe:a9fe:1234:5678:9abc:def0:1",
+  "64:ff9b::a9fe:a9fe",
+  "2001:0:4136:e378:8000:63bf:5601:5601",
+  "2001::5601:5601",
+  // Local-use NAT64: where its IPv4 address sits depends on the operator's prefix length.
+  "64:ff9b:1::a9fe:a9fe",
+  "100::1",
 ];
 
 const PRIVATE = [
@@ -42,6 +53,11 @@ const PRIVATE = [
   "::ffff:10.1.2.3",
   "::ffff:7f00:1",
   "64:ff9b::10.0.0.1",
+  "::ffff:0:10.0.0.1",
+  "2002:7f00:1::1",
+  "2002:a00:1::",
+  "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+  "2001:db8::1",
 ];
 
 const PUBLIC = [
@@ -56,9 +72,13 @@ const PUBLIC = [
   "2606:4700:4700::1111",
   "2001:4860:4860::8888",
   "::ffff:8.8.8.8",
+  "::ffff:0:808:808",
+  "2002:808:808::1",
+  "64:ff9b::808:808",
+  "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
 ];
 
-const GARBAGE = ["", "localhost", "1.2.3", "1.2.3.4.5", "256.1.1.1", "010.0.0.1", "0x7f.0.0.1", "1::2::3", "1:2:3:4:5:6:7:8:9", "gggg::1", "::ffff:1.2.3"];
+const GARBAGE = ["", "localhost", "1.2.3", "1.2.3.4.5", "256.1.1.1", "010.0.0.1", "0x7f.0.0.1", "1::2::3", "1:2:3:4:5:6:7:8:9", "gggg::1", "::ffff:1.2.3", "::ffff:010.0.0.1", "::ffff:0x7f.0.0.1", "fe80::1%"];
 
 describe("isForbiddenAddress", () => {
   it.each(ALWAYS_FORBIDDEN)("always forbids %s", (ip) => {
@@ -126,6 +146,9 @@ describe("resolveCallbackTarget", () => {
     const lookup = fakeLookup([]);
     expect((await resolveCallbackTarget("http://169.254.169.254/latest/meta-data", { allowPrivate: true, lookup })).ok).toBe(false);
     expect((await resolveCallbackTarget("http://[::ffff:169.254.169.254]/", { allowPrivate: true, lookup })).ok).toBe(false);
+    for (const host of ["[::ffff:0:a9fe:a9fe]", "[2002:a9fe:a9fe::1]", "[64:ff9b::a9fe:a9fe]", "[2001:0:4136:e378:8000:63bf:5601:5601]"]) {
+      expect(await resolveCallbackTarget(`http://${host}/latest/meta-data`, { allowPrivate: true, lookup })).toMatchObject({ ok: false, reason: expect.stringMatching(/^forbidden address/) });
+    }
     expect((await resolveCallbackTarget("http://2130706433/", { allowPrivate: false, lookup })).ok).toBe(false);
     expect((await resolveCallbackTarget("http://0x7f.1/", { allowPrivate: false, lookup })).ok).toBe(false);
     expect(await resolveCallbackTarget("http://[::1]:8080/", { allowPrivate: true, lookup })).toEqual({

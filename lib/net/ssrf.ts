@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /**
  * Guards outgoing deliveries (and any other server-side fetch of a user-supplied URL) against SSRF.
@@ -7,123 +8,98 @@ import { isIP } from "node:net";
  * Three classes of address:
  * - forbidden always: unspecified/"this network" (0.0.0.0/8, ::), link-local (169.254.0.0/16 — cloud
  *   metadata lives there — and fe80::/10), AWS's IPv6 metadata address fd00:ec2::254, multicast
- *   (224.0.0.0/4, ff00::/8) and reserved/broadcast 240.0.0.0/4;
+ *   (224.0.0.0/4, ff00::/8), reserved/broadcast 240.0.0.0/4, the IPv6 discard prefix, and local-use
+ *   NAT64 64:ff9b:1::/48 (where the IPv4 address sits depends on the operator's prefix length);
  * - private (allowed only with `allowPrivate`, for self-hosters delivering inside their own network):
- *   loopback, RFC 1918, CGNAT 100.64.0.0/10, 192.0.0.0/24, 198.18.0.0/15, fc00::/7, fec0::/10;
+ *   loopback, RFC 1918, CGNAT 100.64.0.0/10, the other special-purpose IPv4 blocks (192.0.0.0/24,
+ *   TEST-NETs, 198.18.0.0/15…), fc00::/7, fec0::/10 and IPv6's other special-purpose, non-global ranges;
  * - everything else is public.
- * IPv4 embedded in IPv6 (mapped ::ffff:a.b.c.d, compatible ::a.b.c.d, NAT64 64:ff9b::/96) is judged as
- * the IPv4 address it reaches. Anything that does not parse as an address is forbidden (fail closed).
+ * IPv6 that carries an IPv4 address is judged as the IPv4 address it reaches: mapped ::ffff:0:0/96,
+ * SIIT ::ffff:0:0:0/96, compatible ::a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16 and Teredo 2001::/32
+ * (the client address, stored inverted). Parsing is Node's (`isIP`, strict: no octal or hex quads) and
+ * ipaddr.js's (ranges); anything that does not parse as an address is forbidden (fail closed).
  */
 
 export type AddressClass = "public" | "private" | "forbidden";
 
-type Cidr4 = readonly [base: number, bits: number];
+/** An IP literal, strictly: what Node's own socket code would accept as an address, nothing looser. */
+function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const family = isIP(text);
+  if (family === 4) return ipaddr.IPv4.parse(text);
+  if (family !== 6) return null;
+  // ipaddr.js reads `::a.b.c.d` as `::ffff:a.b.c.d`; the URL parser writes any dotted tail as hex first.
+  const bare = text.split("%")[0] ?? "";
+  const hex = bare.includes(".") ? new URL(`http://[${bare}]`).hostname.slice(1, -1) : bare;
+  return ipaddr.IPv6.parse(hex);
+}
 
-function ipv4(a: number, b: number, c: number, d: number): number {
+/** A dotted quad as a 32-bit number (for CIDR matching in lib/ingest/ip-allowlist.ts), or null. */
+export function parseIPv4(text: string): number | null {
+  const address = isIP(text) === 4 ? parseAddress(text) : null;
+  if (address?.kind() !== "ipv4") return null;
+  const [a = 0, b = 0, c = 0, d = 0] = (address as ipaddr.IPv4).octets;
   return ((a << 24) >>> 0) + (b << 16) + (c << 8) + d;
 }
 
-const V4_FORBIDDEN: readonly Cidr4[] = [
-  [ipv4(0, 0, 0, 0), 8],
-  [ipv4(169, 254, 0, 0), 16],
-  [ipv4(224, 0, 0, 0), 4],
-  [ipv4(240, 0, 0, 0), 4],
-];
-
-const V4_PRIVATE: readonly Cidr4[] = [
-  [ipv4(127, 0, 0, 0), 8],
-  [ipv4(10, 0, 0, 0), 8],
-  [ipv4(172, 16, 0, 0), 12],
-  [ipv4(192, 168, 0, 0), 16],
-  [ipv4(100, 64, 0, 0), 10],
-  [ipv4(192, 0, 0, 0), 24],
-  [ipv4(198, 18, 0, 0), 15],
-];
-
-function inCidr4(address: number, [base, bits]: Cidr4): boolean {
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((address & mask) >>> 0) === ((base & mask) >>> 0);
-}
-
-/** Strict dotted quad; leading zeros are refused because some resolvers read them as octal. */
-export function parseIPv4(text: string): number | null {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!match) return null;
-  const octets = match.slice(1).map((part) => (/^0\d/.test(part) ? NaN : Number(part)));
-  if (octets.some((n) => !(n >= 0 && n <= 255))) return null;
-  const [a = 0, b = 0, c = 0, d = 0] = octets;
-  return ipv4(a, b, c, d);
-}
-
-function parseHextets(part: string): number[] | null {
-  if (part === "") return [];
-  const groups = part.split(":");
-  if (groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return null;
-  return groups.map((g) => parseInt(g, 16));
-}
-
-/** Moves a trailing dotted quad (`::ffff:1.2.3.4`) into two hextets. */
-function expandEmbeddedIPv4(text: string): string | null {
-  if (!text.includes(".")) return text;
-  const cut = text.lastIndexOf(":");
-  const v4 = parseIPv4(text.slice(cut + 1));
-  if (cut < 0 || v4 === null) return null;
-  return `${text.slice(0, cut + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-}
-
 /** Eight 16-bit groups, or null. A zone id (`fe80::1%eth0`) is ignored. */
-export function parseIPv6(input: string): number[] | null {
-  const text = expandEmbeddedIPv4(input.split("%")[0] ?? "");
-  if (text === null) return null;
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const head = parseHextets(halves[0] ?? "");
-  const tail = halves.length === 2 ? parseHextets(halves[1] ?? "") : [];
-  if (head === null || tail === null) return null;
-  if (halves.length === 1) return head.length === 8 ? head : null;
-  const missing = 8 - head.length - tail.length;
-  return missing >= 1 ? [...head, ...new Array<number>(missing).fill(0), ...tail] : null;
+export function parseIPv6(text: string): number[] | null {
+  const address = isIP(text) === 6 ? parseAddress(text) : null;
+  return address?.kind() === "ipv6" ? [...(address as ipaddr.IPv6).parts] : null;
 }
 
-function classifyIPv4(address: number): AddressClass {
-  if (V4_FORBIDDEN.some((cidr) => inCidr4(address, cidr))) return "forbidden";
-  if (V4_PRIVATE.some((cidr) => inCidr4(address, cidr))) return "private";
-  return "public";
+const V4_FORBIDDEN = new Set(["unspecified", "broadcast", "multicast", "linkLocal"]);
+const V4_PUBLIC = new Set(["unicast", "as112", "amt"]);
+const RESERVED_CLASS_E = ipaddr.parseCIDR("240.0.0.0/4") as [ipaddr.IPv4, number];
+
+function classifyIPv4(address: ipaddr.IPv4): AddressClass {
+  const range = address.range();
+  if (V4_FORBIDDEN.has(range) || address.match(RESERVED_CLASS_E)) return "forbidden";
+  return V4_PUBLIC.has(range) ? "public" : "private";
 }
 
-function zeros(groups: number[], from: number, to: number): boolean {
-  return groups.slice(from, to).every((g) => g === 0);
+function ipv4From(high: number, low: number): ipaddr.IPv4 {
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
-/** The IPv4 address an IPv6 address stands for (mapped, compatible or NAT64), if any. */
-function embeddedIPv4(g: number[]): number | null {
-  const low = (((g[6] ?? 0) << 16) >>> 0) + (g[7] ?? 0);
-  if (zeros(g, 0, 5) && g[5] === 0xffff) return low;
-  if (zeros(g, 0, 6) && low > 1) return low;
-  if (g[0] === 0x64 && g[1] === 0xff9b && zeros(g, 2, 6)) return low;
-  return null;
+const LOCAL_NAT64 = ipaddr.parseCIDR("64:ff9b:1::/48") as [ipaddr.IPv6, number];
+
+/** The IPv4 address an IPv6 address stands for, null if none, "unknown" when it cannot be told. */
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | null | "unknown" {
+  const g = address.parts;
+  switch (address.range()) {
+    case "ipv4Mapped":
+    case "rfc6145":
+      return ipv4From(g[6] ?? 0, g[7] ?? 0);
+    case "rfc6052":
+      return address.match(LOCAL_NAT64) ? "unknown" : ipv4From(g[6] ?? 0, g[7] ?? 0);
+    case "6to4":
+      return ipv4From(g[1] ?? 0, g[2] ?? 0);
+    case "teredo":
+      return ipv4From(~(g[6] ?? 0) & 0xffff, ~(g[7] ?? 0) & 0xffff);
+    default: {
+      // IPv4-compatible `::a.b.c.d` (deprecated, still routed by some stacks); `::` and `::1` are not.
+      const compatible = g.slice(0, 6).every((part) => part === 0) && ((g[6] ?? 0) > 0 || (g[7] ?? 0) > 1);
+      return compatible ? ipv4From(g[6] ?? 0, g[7] ?? 0) : null;
+    }
+  }
 }
 
-const AWS_METADATA_V6 = [0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x254];
+const AWS_METADATA_V6 = ipaddr.IPv6.parse("fd00:ec2::254");
+const V6_FORBIDDEN = new Set(["unspecified", "linkLocal", "multicast", "discard"]);
 
-function classifyIPv6(g: number[]): AddressClass {
-  const v4 = embeddedIPv4(g);
+function classifyIPv6(address: ipaddr.IPv6): AddressClass {
+  const v4 = embeddedIPv4(address);
+  if (v4 === "unknown") return "forbidden";
   if (v4 !== null) return classifyIPv4(v4);
-  const first = g[0] ?? 0;
-  if (zeros(g, 0, 8)) return "forbidden";
-  if (zeros(g, 0, 7) && g[7] === 1) return "private";
-  if (AWS_METADATA_V6.every((value, i) => g[i] === value)) return "forbidden";
-  if ((first & 0xff00) === 0xff00 || (first & 0xffc0) === 0xfe80) return "forbidden";
-  if ((first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfec0) return "private";
-  return "public";
+  if (V6_FORBIDDEN.has(address.range()) || address.match(AWS_METADATA_V6, 128)) return "forbidden";
+  return address.range() === "unicast" ? "public" : "private";
 }
 
 /** Classifies an IP literal; text that is not an IP address is "forbidden". */
 export function classifyAddress(ip: string): AddressClass {
-  const v4 = parseIPv4(ip);
-  if (v4 !== null) return classifyIPv4(v4);
-  const v6 = ip.includes(":") ? parseIPv6(ip) : null;
-  return v6 === null ? "forbidden" : classifyIPv6(v6);
+  const address = parseAddress(ip);
+  if (address === null) return "forbidden";
+  return address.kind() === "ipv4" ? classifyIPv4(address as ipaddr.IPv4) : classifyIPv6(address as ipaddr.IPv6);
 }
 
 export function isForbiddenAddress(ip: string, options: { allowPrivate: boolean }): boolean {
