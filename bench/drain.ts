@@ -3,6 +3,7 @@
 // a local receiver. Reported: processed-and-delivered per second, from the first worker ready to the
 // pipeline empty. Target: ≥ 3,000 deliveries/s.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
@@ -15,9 +16,12 @@ const TOTAL = Number(process.env.BENCH_BACKLOG ?? 20_000);
 const INSTANCES = 20;
 const ROUNDS = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
 
+// Every process of one Hookline shares the encryption key (the instances' signature keys are encrypted).
+const encryptionKey = randomBytes(32).toString("base64");
+
 function spawnWorker(databaseUrl: string): Promise<{ child: ChildProcess; readyAt: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/helpers/worker-process.ts")], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, HOOKLINE_LOG_LEVEL: "warn" },
+    env: { ...process.env, DATABASE_URL: databaseUrl, HOOKLINE_ENCRYPTION_KEY: encryptionKey, HOOKLINE_LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -28,7 +32,7 @@ function spawnWorker(databaseUrl: string): Promise<{ child: ChildProcess; readyA
 
 let delivered = 0;
 const receiver = await startReceiver(() => (delivered += 1));
-const hookline = await launchHookline({ env: { HOOKLINE_WORKER: "false" } });
+const hookline = await launchHookline({ env: { HOOKLINE_WORKER: "false", HOOKLINE_ENCRYPTION_KEY: encryptionKey } });
 const db = new pg.Client({ connectionString: hookline.databaseUrl });
 await db.connect();
 const rows: Record<string, string | number>[] = [];

@@ -62,10 +62,10 @@ async function ingestOne(receiver: Receiver) {
   return db().event.findFirstOrThrow({ where: { instanceId: instance.id } });
 }
 
-/** The job's lease: held by a worker while it delivers, renewed by its heartbeat. */
-async function leaseOf(eventRowId: string): Promise<{ lease: string | null; seconds_left: number } | undefined> {
-  const { rows } = await eventsPool().query<{ lease: string | null; seconds_left: number }>(
-    "SELECT lease, extract(epoch FROM run_at - now())::float8 AS seconds_left FROM delivery_jobs WHERE event_id = $1",
+/** The job's lease: held by a worker while it delivers, renewed by its heartbeat (`expires`: epoch seconds). */
+async function leaseOf(eventRowId: string): Promise<{ lease: string | null; expires: number } | undefined> {
+  const { rows } = await eventsPool().query<{ lease: string | null; expires: number }>(
+    "SELECT lease, extract(epoch FROM run_at)::float8 AS expires FROM delivery_jobs WHERE event_id = $1",
     [eventRowId],
   );
   return rows[0];
@@ -116,9 +116,12 @@ describe("a worker going away mid-delivery", () => {
 
     const event = await ingestOne(receiver);
     await receiver.waitFor(1);
-    // While the worker lives, its heartbeat keeps the lease ahead (it would have run out after 3 s).
+    // While the worker lives, its heartbeat pushes the lease on (without it, it would run out after 3 s).
+    const claimed = await leaseOf(event.id);
     await new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 1000 + 500));
-    expect((await leaseOf(event.id))?.seconds_left).toBeGreaterThan(0);
+    const renewed = await leaseOf(event.id);
+    expect(renewed?.lease).toBe(claimed?.lease);
+    expect(renewed!.expires).toBeGreaterThan(claimed!.expires + 1);
     const exited = new Promise((resolve) => child!.once("exit", resolve));
     child.kill("SIGKILL");
     await exited;

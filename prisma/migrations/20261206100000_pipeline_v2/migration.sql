@@ -161,8 +161,9 @@ BEGIN
       got := 0;
     END IF;
 
-    IF got > 0 THEN
-      taken := taken + got;
+    taken := taken + got;
+    -- The lane row is written only when its breaker or rate limiter has something to remember.
+    IF got > 0 AND (is_probe OR rate > 0) THEN
       UPDATE delivery_lanes dl SET
         probe_at = CASE WHEN is_probe THEN now() + make_interval(secs => probe_seconds) ELSE dl.probe_at END,
         next_slot_at = CASE WHEN rate > 0
