@@ -11,7 +11,8 @@ import { log } from "@/lib/log";
  * One process at a time does it (an advisory lock), every `intervalMs`.
  */
 
-const LOCK_KEY = 0x686f6f6b; // "hook"
+/** The advisory lock one maintaining process holds ("hook"). */
+export const MAINTENANCE_LOCK_KEY = 0x686f6f6b;
 const QUEUE_TABLES = ["ingest_queue", "delivery_jobs", "delivery_lanes"];
 const GROWING_TABLES = ["webhook_requests", "events", "delivery_attempts"];
 
@@ -25,7 +26,7 @@ const DUE = `SELECT relname,
 export async function maintainTables(): Promise<boolean> {
   const client = await eventsPool().connect();
   try {
-    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [LOCK_KEY]);
+    const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [MAINTENANCE_LOCK_KEY]);
     if (!rows[0]?.locked) return false;
     try {
       const due = await client.query<{ relname: string; vacuum: boolean; analyze: boolean }>(DUE, [QUEUE_TABLES, GROWING_TABLES]);
@@ -35,7 +36,7 @@ export async function maintainTables(): Promise<boolean> {
         else if (table.analyze) await client.query(`ANALYZE ${table.relname}`);
       }
     } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [LOCK_KEY]);
+      await client.query("SELECT pg_advisory_unlock($1)", [MAINTENANCE_LOCK_KEY]);
     }
     return true;
   } finally {
