@@ -1,6 +1,7 @@
 // Limits on the event log's reads (README, Reliability): people's reads run on their own small pool with
-// a statement timeout and a queue timeout, a read whose client goes away is cancelled in PostgreSQL, and
-// a user runs at most 2 searches at once.
+// a statement timeout and a queue timeout, a read whose client goes away is cancelled in PostgreSQL, a
+// user runs at most 2 searches at once, a stream whose reader stops reading is closed rather than
+// buffered without bound, and a user has at most HOOKLINE_MAX_STREAMS_PER_USER streams.
 import { encode } from "next-auth/jwt";
 import { NextRequest } from "next/server";
 import pg from "pg";
@@ -10,16 +11,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 process.env.HOOKLINE_READ_POOL_SIZE = "3";
 process.env.HOOKLINE_READ_STATEMENT_TIMEOUT_MS = "1500";
 process.env.HOOKLINE_READ_QUEUE_TIMEOUT_MS = "300";
+process.env.HOOKLINE_MAX_STREAMS_PER_USER = "2";
 
 const rowsRoute = await import("@/app/(dashboard)/events/rows/route");
+const streamRoute = await import("@/app/(dashboard)/events/stream/route");
 const { disconnectDb } = await import("@/lib/db/client");
 const { closeEventsPool, eventsPool } = await import("@/lib/db/pg-pool");
 const { closeReadPool, readQuery, ReadAbortedError, ReadPoolBusyError, ReadTimeoutError } = await import("@/lib/db/read-pool");
 const { resetDeliveryQueue } = await import("@/lib/delivery/queue");
 const { uuidv7 } = await import("@/lib/events/ids");
-const { closeNotifyHub } = await import("@/lib/live-log/notify-hub");
+const { closeNotifyHub, notifyHubSubscriberCount } = await import("@/lib/live-log/notify-hub");
 const { loadEventLogView, SEARCH_TOO_SLOW } = await import("@/lib/live-log/query");
 const { TOO_MANY_SEARCHES } = await import("@/lib/live-log/search-slots");
+const { eventLogStream } = await import("@/lib/live-log/stream");
+const { openStreamCount } = await import("@/lib/live-log/stream-slots");
 const { createTenant } = await import("./helpers/api");
 const { databaseUrl, seedInstance, waitUntil } = await import("./helpers/events");
 
@@ -148,5 +153,56 @@ describe("searches", () => {
     const after = await rowsRoute.GET(request("/events/rows?q=example", cookie));
     expect(after.status).toBe(200);
     expect(((await after.json()) as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
+  });
+});
+
+describe("streams", () => {
+  it("refuses a user's stream over HOOKLINE_MAX_STREAMS_PER_USER with 429, and gives the slot back when one closes", async () => {
+    const cookie = await cookieOf(acme);
+    const controllers = [new AbortController(), new AbortController()];
+    const open = await Promise.all(controllers.map((c) => streamRoute.GET(request("/events/stream", cookie, c.signal))));
+    expect(open.map((response) => response.status)).toEqual([200, 200]);
+    const refused = await streamRoute.GET(request("/events/stream", cookie));
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toMatch(/live event logs open already/);
+    controllers[0]!.abort();
+    await waitUntil(() => openStreamCount(acme.userId) === 1, 1_000, "the closed stream's slot to come back");
+    const reopened = new AbortController();
+    const again = await streamRoute.GET(request("/events/stream", cookie, reopened.signal));
+    expect(again.status).toBe(200);
+    controllers[1]!.abort();
+    reopened.abort();
+    await waitUntil(() => openStreamCount(acme.userId) === 0, 1_000, "every slot back");
+  });
+
+  it("closes a stream whose reader stops reading once its queue passes the limit, and keeps a reading one", async () => {
+    let pausedClosed = false;
+    const paused = eventLogStream({ organizationId: acme.organizationId, filters: {}, since: null, maxQueuedBytes: 16 * 1024, onClose: () => (pausedClosed = true) });
+    const reading = eventLogStream({ organizationId: acme.organizationId, filters: {}, since: null, maxQueuedBytes: 16 * 1024 });
+    // Never read from `paused`; read `reading` to the end.
+    const reader = reading.body!.getReader();
+    let received = 0;
+    let text = "";
+    let readingEnded = false;
+    const decoder = new TextDecoder();
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+        if (done) return void (readingEnded = true);
+        received += value.byteLength;
+        if (text.length < 1000) text += decoder.decode(value);
+      }
+    })();
+    await waitUntil(() => text.includes("event: ready"), 5_000, "the reading stream to be live");
+    expect(notifyHubSubscriberCount()).toBe(2);
+    for (let i = 0; i < 200; i++) await insertEvent();
+    await waitUntil(() => pausedClosed, 15_000, "the paused stream to be closed");
+    // It is errored (its queue dropped), so its reader would see the connection end and reconnect.
+    await expect(paused.body!.getReader().read()).rejects.toThrow(/fell behind/);
+    expect(notifyHubSubscriberCount()).toBe(1);
+    await waitUntil(() => received > 50 * 1024, 10_000, "the reading stream to get all rows");
+    expect(readingEnded).toBe(false);
+    await reader.cancel();
+    await waitUntil(() => notifyHubSubscriberCount() === 0, 2_000, "the reading stream to unsubscribe");
   });
 });
