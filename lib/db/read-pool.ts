@@ -53,6 +53,8 @@ function createReadPool(): pg.Pool {
     // Set by the server on the session: it holds for every statement, whoever sends it.
     statement_timeout: HOOKLINE_READ_STATEMENT_TIMEOUT_MS,
     application_name: "hookline-reads",
+    // One core per read at most: a parallel plan would take the cores ingest and delivery need.
+    options: "-c max_parallel_workers_per_gather=0",
   });
   // A dropped idle connection emits here; unheard, it would crash the process.
   return pool.on("error", (error) => log("warn", "read pool connection error", { error: error.message }));
