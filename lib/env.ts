@@ -66,6 +66,14 @@ const envSchema = z.object({
   HOOKLINE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).optional(),
   /** Open connections one client address may hold; unset: 256, or no separate cap behind a trusted proxy. */
   HOOKLINE_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  /** Connections of the pool for people's reads (event log pages, search, chart, stream catch-up); ingest and delivery have their own. */
+  HOOKLINE_READ_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(5),
+  /** How long one of those reads may run before PostgreSQL cancels it. */
+  HOOKLINE_READ_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** How long a read waits for a free connection of that pool before it is refused as busy. */
+  HOOKLINE_READ_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** Live event log streams one user may have open in one process; more are refused with 429. */
+  HOOKLINE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(5),
   /** ConnectWise's `clientId` header for API calls (newer ConnectWise versions require one); not sent when unset. */
   HOOKLINE_CONNECTWISE_CLIENT_ID: z.string().trim().optional().transform((value) => value || undefined),
 });

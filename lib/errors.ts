@@ -9,6 +9,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   too_many_requests: 429,
   bad_gateway: 502,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

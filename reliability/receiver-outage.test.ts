@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCampaignMonitorInstance } from "@/bench/setup";
 import { launchHookline, type HooklineProcess } from "@/tests/helpers/hookline-process";
 import { startReceiver, waitUntil, type Received, type Receiver } from "@/tests/helpers/events";
+import { queryDatabase } from "./database";
 import { sendEvents, sequenceNumbers } from "./load";
 
 // Eight tries over 27 s; the outage lasts 12 s, i.e. the first four retry periods.
@@ -34,15 +35,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function query<T extends pg.QueryResultRow>(sql: string, values: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: hookline.databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = <T extends pg.QueryResultRow>(sql: string, values: unknown[] = []) => queryDatabase<T>(hookline.databaseUrl, sql, values);
 
 it("delivers every event after the receiver comes back, and dead-letters none early", async () => {
   const instance = await createCampaignMonitorInstance(hookline, receiver.url);

@@ -368,6 +368,7 @@ const API_PROBES: Record<string, Record<string, RouteProbe>> = {
 /** Route files outside the REST API, and where their isolation is checked. */
 const OTHER_ROUTES: Record<string, string> = {
   "api/auth/[...nextauth]/route.ts": "next-auth's sign-in endpoints: no organization data",
+  "(dashboard)/events/rows/route.ts": "the log's JSON pages: organization from the session only (listEventLogFor scopes every statement to it, as the page does); limits in live-log-limits.integration.test.ts",
   "(dashboard)/events/stream/route.ts": "the live log stream: organization isolation in event-log.integration.test.ts (a session cookie of org B, filtered to A's instance, gets nothing)",
 };
 

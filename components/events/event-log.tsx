@@ -4,7 +4,6 @@ import { ChevronDown, LoaderCircle, Pause, Play, SearchX } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState, useTransition, type ReactNode } from "react";
 import { toast } from "sonner";
-import { loadMoreEventsAction } from "@/app/(dashboard)/events/actions";
 import { Button } from "@/components/ui/button";
 import type { EventLogPage, EventLogRow, LogStatus, StreamRowsMessage } from "@/lib/live-log/schema";
 import { EventPanel } from "./event-panel";
@@ -89,16 +88,25 @@ export function EventLog(props: EventLogProps) {
     }
   };
 
+  // Leaving the log (unmount) aborts a "Load more" in flight, which cancels its query on the server.
+  const loadingRef = useRef<AbortController | null>(null);
+  useEffect(() => () => loadingRef.current?.abort(), []);
+
   const loadMore = () => {
     const cursor = nextCursorOf(stateRef.current);
     if (!cursor) return;
+    const controller = new AbortController();
+    loadingRef.current?.abort();
+    loadingRef.current = controller;
     startLoadingMore(async () => {
-      const result = await loadMoreEventsAction(query, cursor);
+      const result = await fetchPage(query, cursor, controller.signal);
+      if (controller.signal.aborted) return;
       if (!result.ok) {
         toast.error(result.message);
         return;
       }
-      commit(appendPage(stateRef.current, result.data), []);
+      if (result.page.notice) toast.warning(result.page.notice);
+      commit(appendPage(stateRef.current, result.page), []);
     });
   };
 
@@ -169,4 +177,21 @@ export function EventLog(props: EventLogProps) {
       {selectedRow ? <EventPanel key={selectedRow.id} row={selectedRow} now={now} onClose={close} /> : null}
     </div>
   );
+}
+
+/**
+ * The next page from `GET /events/rows`: a route, not a server action, so an aborted request cancels
+ * its query on the server. Its 4xx/5xx carry a message (429: too many searches).
+ */
+async function fetchPage(query: string, cursor: string, signal: AbortSignal): Promise<{ ok: true; page: EventLogPage } | { ok: false; message: string }> {
+  const params = new URLSearchParams(query);
+  params.set("cursor", cursor);
+  try {
+    const response = await fetch(`/events/rows?${params}`, { cache: "no-store", signal });
+    const body = (await response.json().catch(() => ({}))) as Partial<EventLogPage> & { message?: string };
+    if (!response.ok) return { ok: false, message: body.message ?? `Could not load more events (HTTP ${response.status}).` };
+    return { ok: true, page: body as EventLogPage };
+  } catch {
+    return { ok: false, message: "Could not load more events; check the connection and try again." };
+  }
 }

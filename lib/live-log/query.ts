@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { getConnector } from "@/lib/connectors";
 import { decodeUtf8 } from "@/lib/connectors/webhooks/shared";
 import { deliveryHeaders } from "@/lib/delivery/deliver";
@@ -14,14 +15,16 @@ import type {
   EventStats,
   LogStatus,
 } from "@/lib/live-log/schema";
-import { cursorFor, PAGE_SIZE, TIME_RANGES } from "@/lib/live-log/schema";
-import { eventsPool } from "@/lib/db/pg-pool";
+import { compareRows, cursorFor, PAGE_SIZE, TIME_RANGES } from "@/lib/live-log/schema";
+import { ReadPoolBusyError, readQuery, ReadTimeoutError } from "@/lib/db/read-pool";
+import { withSearchSlot } from "@/lib/live-log/search-slots";
 import { decodeCursor, type Cursor } from "@/lib/events/schema";
 import { AppError } from "@/lib/errors";
 import { decryptSecrets } from "@/lib/instances/secrets";
 
 /**
- * Reads for the live event log (server only: raw SQL on the events pool). Every query is scoped to one
+ * Reads for the live event log (server only: raw SQL on the read pool, lib/db/read-pool.ts, never the
+ * pool ingest and delivery use). Every query is scoped to one
  * organization and backed by an index (see migration 20261125040000_live_log): the keyset order
  * (created_at DESC, id DESC) per organization, per instance, per status and per connector; the summary
  * GIN index for event types; a trigram index over the raw request body for free text. Pages are keyset
@@ -47,6 +50,16 @@ const ROW_COLUMNS = `e.id, e.event_id, e.organization_id, e.created_at, e.instan
          ORDER BY a.started_at DESC, a.attempt DESC LIMIT 1) AS latency_ms`;
 
 const ROW_FROM = `FROM events e JOIN instances i ON i.id = e.instance_id`;
+
+/**
+ * Events looked up by `condition` alone (an indexed key: ids, a request id), other conditions applied to
+ * what it returns. `OFFSET 0` keeps the planner from combining them into the lookup: with no statistics
+ * (autovacuum off) it took `organization_id = …` for selective and ANDed the lookup with a bitmap of every
+ * event of the organization, once per row looked up.
+ */
+function eventsWhere(condition: string): string {
+  return `(SELECT * FROM events WHERE ${condition} OFFSET 0) e`;
+}
 
 type RowRecord = {
   id: string;
@@ -161,13 +174,37 @@ function conditions(params: Params, organizationId: string, filters: EventLogFil
   if (filters.range) {
     where.push(`e.created_at >= ${params.add(new Date(options.now.getTime() - TIME_RANGES[filters.range].ms))}::timestamptz`);
   }
-  if (filters.q) {
-    where.push(
-      `e.request_id IN (SELECT r.id FROM webhook_requests r WHERE r.organization_id = ${org}::uuid
-         AND hookline_body_text(r.body) ~* ${params.add(searchRegex(filters.q))})`,
-    );
-  }
+  if (filters.q) where.push(bodyMatches(params, filters.q));
   return where;
+}
+
+/**
+ * Whether event `e`'s request body matches `term`, checked row by row through the request's primary key.
+ * A scalar subquery is never turned into a join, so its plan needs no statistics: used where the rows to
+ * check are already bounded (ids, a catch-up window, the newest events of a search).
+ */
+function bodyMatches(params: Params, term: string): string {
+  return `(SELECT hookline_body_text(r.body) ~* ${params.add(searchRegex(term))} FROM webhook_requests r WHERE r.id = e.request_id)`;
+}
+
+export const SEARCH_TOO_SLOW =
+  "This search took too long; narrow it with a time range, an instance or a longer, more specific term, then search again.";
+const READ_TOO_SLOW = "Reading the event log took too long; narrow the filters or try again in a moment.";
+const READ_BUSY = "The event log is busy right now; try again in a few seconds.";
+
+/** A read on the read pool, its timeouts turned into messages a person can act on (503, never a 500). */
+async function read<T extends pg.QueryResultRow>(
+  text: string,
+  values: unknown[],
+  options: { signal?: AbortSignal; slowMessage?: string } = {},
+): Promise<pg.QueryResult<T>> {
+  try {
+    return await readQuery<T>(text, values, options.signal);
+  } catch (error) {
+    if (error instanceof ReadTimeoutError) throw new AppError("unavailable", options.slowMessage ?? READ_TOO_SLOW);
+    if (error instanceof ReadPoolBusyError) throw new AppError("unavailable", READ_BUSY);
+    throw error;
+  }
 }
 
 function keysetBefore(params: Params, cursor: Cursor): string {
@@ -175,40 +212,138 @@ function keysetBefore(params: Params, cursor: Cursor): string {
 }
 
 
-export type ListOptions = { cursor?: string | null; limit?: number; now?: Date };
+export type ListOptions = { cursor?: string | null; limit?: number; now?: Date; signal?: AbortSignal };
 
 /** One page of the organization's events matching `filters`, newest first. */
 export async function listEventLog(organizationId: string, filters: EventLogFilters, options: ListOptions = {}): Promise<EventLogPage> {
   const limit = Math.min(Math.max(options.limit ?? PAGE_SIZE, 1), 200);
   const cursor = options.cursor ? decodeCursor(options.cursor) : null;
   if (options.cursor && !cursor) throw new AppError("bad_request", "That page position is not valid; reload the page.");
+  const now = options.now ?? new Date();
+  if (filters.q) return searchPage(organizationId, { ...filters, q: filters.q }, cursor, limit, now, options.signal);
   const params = new Params();
-  const where = conditions(params, organizationId, filters, { now: options.now ?? new Date(), status: true });
+  const where = conditions(params, organizationId, filters, { now, status: true });
   if (cursor) where.push(keysetBefore(params, cursor));
-  const { rows } = await eventsPool().query<RowRecord>(
+  const { rows } = await read<RowRecord>(
     `SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE ${where.join(" AND ")}
       ORDER BY e.created_at DESC, e.id DESC LIMIT ${params.add(limit + 1)}`,
     params.values,
+    { signal: options.signal },
   );
   const page = rows.slice(0, limit).map(toRow);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: rows.length > limit && last ? cursorFor(last) : null };
 }
 
+/** `listEventLog` for a person: a text search takes one of their MAX_SEARCHES_PER_USER slots (429 when none is free). */
+export function listEventLogFor(userId: string, organizationId: string, filters: EventLogFilters, options: ListOptions = {}): Promise<EventLogPage> {
+  if (!filters.q) return listEventLog(organizationId, filters, options);
+  return withSearchSlot(userId, () => listEventLog(organizationId, filters, options));
+}
+
+/** Newest events (after the cursor) whose bodies a search checks one by one before it asks the trigram index. */
+export const SEARCH_WINDOW = 2000;
+/** Requests the trigram index may return for one search; past this the term is too common to sort all matches. */
+export const SEARCH_MATCH_LIMIT = 5000;
+
+type SearchStep = { total: number; ids: string[] };
+
+/**
+ * A page of a text search in two bounded steps whose plans need no statistics (with autovacuum off, the
+ * one-statement search was planned as a nested loop over every event per matching request: 11 minutes):
+ * 1. the newest SEARCH_WINDOW events after the cursor (keyset index), each body checked through its
+ *    request's primary key: enough for a common term, whose matches are everywhere;
+ * 2. if that did not fill the page and there are older events, the trigram index finds at most
+ *    SEARCH_MATCH_LIMIT matching requests (materialized, so nothing is joined into that scan) and their
+ *    events are looked up by `request_id`. A term in more requests than that is too common to sort:
+ *    the page shows step 1's matches and says so.
+ */
+async function searchPage(
+  organizationId: string,
+  filters: EventLogFilters & { q: string },
+  cursor: Cursor | null,
+  limit: number,
+  now: Date,
+  signal: AbortSignal | undefined,
+): Promise<EventLogPage> {
+  const slow = { signal, slowMessage: SEARCH_TOO_SLOW };
+  const eventFilters = { ...filters, q: undefined };
+
+  const recent = new Params();
+  const recentWhere = conditions(recent, organizationId, eventFilters, { now, status: true });
+  if (cursor) recentWhere.push(keysetBefore(recent, cursor));
+  const windowSql = `SELECT e.id, e.created_at, e.request_id FROM events e WHERE ${recentWhere.join(" AND ")}
+     ORDER BY e.created_at DESC, e.id DESC LIMIT ${recent.add(SEARCH_WINDOW)}`;
+  const first = await searchStep(
+    `WITH win AS MATERIALIZED (${windowSql})
+     SELECT s.total, m.id FROM (SELECT count(*)::int AS total FROM win) s
+       LEFT JOIN LATERAL (SELECT e.id, e.created_at FROM win e WHERE ${bodyMatches(recent, filters.q)}
+                           ORDER BY e.created_at DESC, e.id DESC LIMIT ${recent.add(limit + 1)}) m ON true
+      ORDER BY m.created_at DESC, m.id DESC`,
+    recent.values,
+    slow,
+  );
+  let ids = first.ids;
+  let notice: string | undefined;
+  if (first.ids.length <= limit && first.total >= SEARCH_WINDOW) {
+    const older = new Params();
+    const org = older.add(organizationId);
+    const olderWhere = conditions(older, organizationId, eventFilters, { now, status: true });
+    if (cursor) olderWhere.push(keysetBefore(older, cursor));
+    const second = await searchStep(
+      `WITH matched AS MATERIALIZED (
+         SELECT r.id FROM webhook_requests r
+          WHERE r.organization_id = ${org}::uuid AND hookline_body_text(r.body) ~* ${older.add(searchRegex(filters.q))}
+          LIMIT ${older.add(SEARCH_MATCH_LIMIT + 1)})
+       SELECT s.total, m.id FROM (SELECT count(*)::int AS total FROM matched) s
+         LEFT JOIN LATERAL (SELECT e.id, e.created_at FROM matched q
+                              CROSS JOIN LATERAL ${eventsWhere("request_id = q.id")}
+                             WHERE ${olderWhere.join(" AND ")}
+                             ORDER BY e.created_at DESC, e.id DESC LIMIT ${older.add(limit + 1)}) m ON true
+        ORDER BY m.created_at DESC, m.id DESC`,
+      older.values,
+      slow,
+    );
+    if (second.total <= SEARCH_MATCH_LIMIT) ids = second.ids;
+    else notice = `Only the newest ${SEARCH_WINDOW.toLocaleString("en")} events were searched: this term is in more than ${SEARCH_MATCH_LIMIT.toLocaleString("en")} requests. Narrow it with a time range, an instance or a longer term.`;
+  }
+  const rows = await rowsById(organizationId, ids, signal);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: !notice && rows.length > limit && last ? cursorFor(last) : null, ...(notice ? { notice } : {}) };
+}
+
+async function searchStep(text: string, values: unknown[], options: { signal?: AbortSignal; slowMessage: string }): Promise<SearchStep> {
+  const { rows } = await read<{ total: number; id: string | null }>(text, values, options);
+  return { total: rows[0]?.total ?? 0, ids: rows.flatMap((row) => (row.id ? [row.id] : [])) };
+}
+
+/** The organization's rows with these ids, in keyset order. */
+async function rowsById(organizationId: string, ids: readonly string[], signal?: AbortSignal): Promise<EventLogRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await read<RowRecord>(
+    `SELECT ${ROW_COLUMNS} FROM ${eventsWhere("id = ANY($1::uuid[])")} JOIN instances i ON i.id = e.instance_id
+      WHERE e.organization_id = $2::uuid`,
+    [ids, organizationId],
+    { signal },
+  );
+  return rows.map(toRow).sort(compareRows);
+}
+
 /** Rows by id with their organization, for the notify hub to fan out (any organization: it routes them). */
 export async function fetchEventLogRows(ids: readonly string[]): Promise<{ organizationId: string; row: EventLogRow }[]> {
   if (ids.length === 0) return [];
-  const { rows } = await eventsPool().query<RowRecord>(`SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE e.id = ANY($1::uuid[])`, [ids]);
+  const { rows } = await read<RowRecord>(`SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE e.id = ANY($1::uuid[])`, [ids]);
   return rows.map((record) => ({ organizationId: record.organization_id, row: toRow(record) }));
 }
 
 /** The ids among `ids` whose raw request body contains `term` (the organization's only). */
-export async function idsMatchingText(organizationId: string, ids: readonly string[], term: string): Promise<Set<string>> {
+export async function idsMatchingText(organizationId: string, ids: readonly string[], term: string, signal?: AbortSignal): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
   const params = new Params();
+  const lookup = eventsWhere(`id = ANY(${params.add(ids)}::uuid[])`);
   const where = conditions(params, organizationId, { q: term }, { now: new Date(), status: false });
-  where.push(`e.id = ANY(${params.add(ids)}::uuid[])`);
-  const { rows } = await eventsPool().query<{ id: string }>(`SELECT e.id FROM events e WHERE ${where.join(" AND ")}`, params.values);
+  const { rows } = await read<{ id: string }>(`SELECT e.id FROM ${lookup} WHERE ${where.join(" AND ")}`, params.values, { signal });
   return new Set(rows.map((row) => row.id));
 }
 
@@ -228,22 +363,25 @@ export async function eventLogCatchUp(
   filters: EventLogFilters,
   since: Date,
   limit = 500,
+  signal?: AbortSignal,
 ): Promise<CatchUp> {
   const created = new Params();
   const createdWhere = conditions(created, organizationId, filters, { now: new Date(), status: false });
   createdWhere.push(`e.created_at > ${created.add(since)}::timestamptz`);
-  const fresh = await eventsPool().query<RowRecord>(
+  const fresh = await read<RowRecord>(
     `SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE ${createdWhere.join(" AND ")}
       ORDER BY e.created_at DESC, e.id DESC LIMIT ${created.add(limit + 1)}`,
     created.values,
+    { signal },
   );
   const tried = new Params();
   const triedWhere = conditions(tried, organizationId, filters, { now: new Date(), status: false });
   triedWhere.push(`e.last_attempt_at > ${tried.add(since)}::timestamptz`);
-  const updated = await eventsPool().query<RowRecord>(
+  const updated = await read<RowRecord>(
     `SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE ${triedWhere.join(" AND ")}
       ORDER BY e.last_attempt_at DESC LIMIT ${tried.add(limit)}`,
     tried.values,
+    { signal },
   );
   const byId = new Map<string, EventLogRow>();
   for (const record of fresh.rows.slice(0, limit)) byId.set(record.id, toRow(record));
@@ -310,7 +448,7 @@ function headerList(headers: unknown): [string, string][] {
 /** One event of the organization with its request and every delivery attempt; null when there is none. */
 export async function getEventDetail(organizationId: string, id: string): Promise<EventLogDetail | null> {
   if (!isUuid(id)) return null;
-  const { rows } = await eventsPool().query<DetailRecord>(
+  const { rows } = await read<DetailRecord>(
     `SELECT ${ROW_COLUMNS}, e.payload, e.last_error, r.received_at, r.content_type, r.headers, r.body, r.remote_address
        ${ROW_FROM} LEFT JOIN webhook_requests r ON r.id = e.request_id
       WHERE e.id = $1::uuid AND e.organization_id = $2::uuid`,
@@ -318,7 +456,7 @@ export async function getEventDetail(organizationId: string, id: string): Promis
   );
   const record = rows[0];
   if (!record) return null;
-  const attempts = await eventsPool().query<{
+  const attempts = await read<{
     attempt: number;
     started_at: Date;
     url: string | null;
@@ -373,14 +511,22 @@ export async function eventStats(organizationId: string, options: { instanceId?:
     `e.created_at >= ${params.add(new Date(firstMinute * 60_000))}::timestamptz`,
   ];
   if (options.instanceId !== undefined) where.push(`e.instance_id = ${params.add(options.instanceId)}::int`);
-  const { rows } = await eventsPool().query<{ minute: string; total: number; delivered: number; failed: number }>(
+  const { rows } = await read<{ minute: string; total: number; delivered: number; failed: number }>(
     `SELECT floor(extract(epoch FROM e.created_at) / 60)::int8 AS minute, count(*)::int AS total,
             count(*) FILTER (WHERE e.status = 'DELIVERED')::int AS delivered,
             count(*) FILTER (WHERE e.status IN ('RETRYING', 'DEAD', 'DISABLED'))::int AS failed
        FROM events e WHERE ${where.join(" AND ")} GROUP BY 1`,
     params.values,
   );
-  const byMinute = new Map(rows.map((row) => [Number(row.minute), row]));
+  return statsOf(firstMinute, new Map(rows.map((row) => [Number(row.minute), row])));
+}
+
+/** The chart with nothing in it, when its figures could not be read in time (the page still renders). */
+function emptyStats(now: Date): EventStats {
+  return statsOf(Math.floor(now.getTime() / 60_000) - 59, new Map());
+}
+
+function statsOf(firstMinute: number, byMinute: Map<number, { total: number; delivered: number; failed: number }>): EventStats {
   const minutes = Array.from({ length: 60 }, (_, index) => {
     const minute = firstMinute + index;
     const row = byMinute.get(minute);
@@ -402,7 +548,7 @@ function shellQuote(value: string): string {
  */
 export async function deliveryCurl(organizationId: string, id: string, now = new Date()): Promise<string> {
   const { rows } = isUuid(id)
-    ? await eventsPool().query<{ event_id: string; payload: Buffer; configuration: Record<string, unknown>; secrets_encrypted: string | null }>(
+    ? await read<{ event_id: string; payload: Buffer; configuration: Record<string, unknown>; secrets_encrypted: string | null }>(
         `SELECT e.event_id, e.payload, i.configuration, i.secrets_encrypted
            FROM events e JOIN instances i ON i.id = e.instance_id
           WHERE e.id = $1::uuid AND e.organization_id = $2::uuid`,
@@ -424,16 +570,26 @@ export async function deliveryCurl(organizationId: string, id: string, now = new
   ].join(" \\\n  ");
 }
 
-/** What a page with the log renders first: the first page, the chart's figures, and when they were read. */
+/**
+ * What a page with the log renders first: the first page, the chart's figures, and when they were read.
+ * A search refused or cut short (too many at once, too slow, the pool busy) renders as an empty page
+ * with the reason, not as an error page: the filters stay on screen to narrow it.
+ */
 export async function loadEventLogView(
-  organizationId: string,
+  user: { id: string; organizationId: string },
   filters: EventLogFilters,
   options: { statsInstanceId?: number } = {},
 ): Promise<{ page: EventLogPage; stats: EventStats; renderedAt: number }> {
   const now = new Date();
   const [page, stats] = await Promise.all([
-    listEventLog(organizationId, filters, { limit: PAGE_SIZE, now }),
-    eventStats(organizationId, { instanceId: options.statsInstanceId, now }),
+    listEventLogFor(user.id, user.organizationId, filters, { limit: PAGE_SIZE, now }).catch((error: unknown) => {
+      if (error instanceof AppError) return { rows: [], nextCursor: null, notice: error.message };
+      throw error;
+    }),
+    eventStats(user.organizationId, { instanceId: options.statsInstanceId, now }).catch((error: unknown) => {
+      if (error instanceof AppError) return emptyStats(now);
+      throw error;
+    }),
   ]);
   return { page, stats, renderedAt: now.getTime() };
 }

@@ -119,7 +119,12 @@ export type EventLogRow = {
   test: boolean;
 };
 
-export type EventLogPage = { rows: EventLogRow[]; nextCursor: string | null };
+export type EventLogPage = {
+  rows: EventLogRow[];
+  nextCursor: string | null;
+  /** Why the page is empty or partial when that is not the whole answer (a search too slow, too broad, or too many at once). */
+  notice?: string;
+};
 
 /** A stored request body, decoded for display. */
 export type BodyView =

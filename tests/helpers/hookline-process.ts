@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createTestDatabase } from "@/lib/db/test-database";
@@ -56,6 +56,19 @@ export async function stopGroup(child: ChildProcess, signal: NodeJS.Signals = "S
   await exited;
 }
 
+/** The summed RSS of every process in process group `pgid`: field 5 of /proc/<pid>/stat is the group, 24 the RSS in pages. */
+async function groupRss(pgid: number): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(fields[2]) === pgid) total += Number(fields[21]) * 4096;
+  }
+  return total;
+}
+
 export type HooklineProcess = {
   base: string;
   /** `Authorization` header of the bootstrap admin's User and Organization secrets. */
@@ -66,6 +79,8 @@ export type HooklineProcess = {
   adminPassword: string;
   databaseUrl: string;
   dataDir: string;
+  /** Resident memory of the whole process group (launcher, web server, worker), in bytes (Linux /proc). */
+  rss: () => Promise<number>;
   /** Everything the server printed, across restarts (when started with `logFile: true`). */
   logFile: string | undefined;
   readLog: () => Promise<string>;
@@ -130,6 +145,7 @@ export async function launchHookline(options: { env?: Record<string, string>; lo
     databaseUrl: database.url,
     dataDir,
     logFile,
+    rss: async () => (child?.pid ? groupRss(child.pid) : 0),
     readLog: async () => (logFile ? readFile(logFile, "utf8") : ""),
     restart: start,
     kill9: async () => {

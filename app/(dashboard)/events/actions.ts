@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { ActionResult } from "@/lib/action-result";
 import { requireUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
-import { deliveryCurl, eventStats, getEventDetail, listEventLog } from "@/lib/live-log/query";
+import { deliveryCurl, eventStats, getEventDetail, listEventLogFor } from "@/lib/live-log/query";
 import {
   PAGE_SIZE,
   parseEventLogFilters,
@@ -38,15 +38,15 @@ async function actor() {
   return { organizationId: user.organizationId, userId: user.id };
 }
 
-/** The page after `cursor` for the filters in `query` (the /events query string). */
+/** The page after `cursor` for the filters in `query` (the /events query string); the log itself uses GET /events/rows. */
 export async function loadMoreEventsAction(query: unknown, cursor: unknown): Promise<ActionResult<EventLogPage>> {
-  const { organizationId } = await actor();
+  const { organizationId, userId } = await actor();
   const parsedQuery = zQuery.safeParse(query);
   const parsedCursor = zCursor.safeParse(cursor);
   if (!parsedQuery.success || !parsedCursor.success) return INVALID;
   try {
     const filters = parseEventLogFilters(new URLSearchParams(parsedQuery.data));
-    return { ok: true, data: await listEventLog(organizationId, filters, { cursor: parsedCursor.data, limit: PAGE_SIZE }) };
+    return { ok: true, data: await listEventLogFor(userId, organizationId, filters, { cursor: parsedCursor.data, limit: PAGE_SIZE }) };
   } catch (error) {
     return failure(error);
   }
@@ -56,8 +56,12 @@ export async function eventDetailAction(id: unknown): Promise<ActionResult<Event
   const { organizationId } = await actor();
   const parsed = zEventId.safeParse(id);
   if (!parsed.success) return INVALID;
-  const detail = await getEventDetail(organizationId, parsed.data);
-  return detail ? { ok: true, data: detail } : { ok: false, message: "This event no longer exists." };
+  try {
+    const detail = await getEventDetail(organizationId, parsed.data);
+    return detail ? { ok: true, data: detail } : { ok: false, message: "This event no longer exists." };
+  } catch (error) {
+    return failure(error);
+  }
 }
 
 /** Sends the event again now, through the queue, on a fresh retry schedule. */
@@ -102,5 +106,9 @@ export async function eventStatsAction(instanceId: unknown): Promise<ActionResul
   const { organizationId } = await actor();
   const parsed = instanceId === undefined || instanceId === null ? null : zInstanceId.safeParse(instanceId);
   if (parsed && !parsed.success) return INVALID;
-  return { ok: true, data: await eventStats(organizationId, { instanceId: parsed?.data }) };
+  try {
+    return { ok: true, data: await eventStats(organizationId, { instanceId: parsed?.data }) };
+  } catch (error) {
+    return failure(error);
+  }
 }

@@ -40,7 +40,7 @@ export default async function EventsPage({ searchParams }: Props) {
     );
   }
 
-  const { page, stats, renderedAt } = await loadEventLogView(user.organizationId, filters);
+  const { page, stats, renderedAt } = await loadEventLogView(user, filters);
   const query = eventLogFiltersToQuery(filters);
 
   // Options come from the organization's instances; a value from the URL stays selectable regardless.
@@ -61,6 +61,11 @@ export default async function EventsPage({ searchParams }: Props) {
         connectors={[...connectorOptions].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label))}
         instances={instanceOptions.sort((a, b) => a.label.localeCompare(b.label))}
       />
+      {page.notice ? (
+        <p role="alert" className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          {page.notice}
+        </p>
+      ) : null}
       <EventLog
         // A new set of filters is a new log: fresh rows, a fresh stream.
         key={query}

@@ -9,9 +9,11 @@ import type { Instance } from "@/lib/generated/prisma/client";
 import { waitingInstance } from "../../events/waiting-instance";
 
 /** The instance page's event log: the same live table as /events, fixed to this instance, with its chart. */
-export async function InstanceEventLog({ instance }: { instance: Instance }) {
+export async function InstanceEventLog({ instance, userId }: { instance: Instance; userId: string }) {
   const filters = { instance: instance.id };
-  const { page, stats, renderedAt } = await loadEventLogView(instance.organizationId, filters, { statsInstanceId: instance.id });
+  const { page, stats, renderedAt } = await loadEventLogView({ id: userId, organizationId: instance.organizationId }, filters, {
+    statsInstanceId: instance.id,
+  });
   const query = eventLogFiltersToQuery(filters);
   return (
     <Card id="event-log">

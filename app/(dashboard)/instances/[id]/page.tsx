@@ -148,7 +148,7 @@ export default async function InstancePage({ params }: Props) {
 
         <InstanceSubscription instance={instance} connector={connector} />
 
-        <InstanceEventLog instance={instance} />
+        <InstanceEventLog instance={instance} userId={user.id} />
 
         <Card>
           <CardHeader>
