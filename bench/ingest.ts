@@ -3,6 +3,8 @@
 // the body per request into the same PostgreSQL, at increasing concurrency. Each run starts with the
 // pipeline empty; after Hookline's run the bench times how long processing and delivery take to catch
 // up, which gives the sustained rate (received AND delivered): requests / (load s + catch-up s).
+// Webhooks go round-robin to BENCH_INSTANCES instances (20 by default): a Hookline serving many
+// tenants, each delivered in its own lane (one instance alone is held to its lane's cap of 4 in flight).
 // Targets: ingest ratio ≥ 0.8 at 20 connections; sustained ≥ 0.35 of the baseline.
 import autocannon from "autocannon";
 import { startBaseline } from "./baseline-server";
@@ -15,14 +17,14 @@ const levels = (process.env.BENCH_CONNECTIONS ?? "1,20,64").split(",").map(Numbe
 
 type Run = { rps: number; total: number; p50: number; p99: number; non2xx: number; errors: number };
 
-async function load(url: string, connections: number, body: string): Promise<Run> {
+async function load(urls: string[], connections: number, body: string): Promise<Run> {
+  const base = new URL(urls[0]!);
   const result = await autocannon({
-    url,
-    method: "POST",
+    url: base.origin,
     connections,
     duration: seconds,
-    headers: { "content-type": "application/json" },
-    body,
+    // Each connection cycles through the instances' URLs.
+    requests: urls.map((url) => ({ method: "POST" as const, path: new URL(url).pathname, headers: { "content-type": "application/json" }, body })),
   });
   return { rps: Math.round(result.requests.average), total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
@@ -30,21 +32,22 @@ async function load(url: string, connections: number, body: string): Promise<Run
 const receiver = await startReceiver();
 // BENCH_WORKER=false measures ingest alone (deliveries then wait in the queue).
 const worker = process.env.BENCH_WORKER ?? "true";
-const hookline = await startBenchHookline({ callbackUrl: receiver.url, env: { HOOKLINE_WORKER: worker } });
+const instances = Number(process.env.BENCH_INSTANCES ?? 20);
+const hookline = await startBenchHookline({ callbackUrl: receiver.url, env: { HOOKLINE_WORKER: worker }, instances });
 const baseline = await startBaseline(hookline.databaseUrl, await freePort());
 const body = campaignMonitorBody();
 const rows: Record<string, string | number>[] = [];
 try {
   // Warm both (JIT, pools) before measuring.
-  await load(hookline.webhookUrl, 8, body);
-  await load(baseline.url, 8, body);
+  await load(hookline.webhookUrls, 8, body);
+  await load([baseline.url], 8, body);
   const settle = () => (worker === "false" ? Promise.resolve({ backlog: 0, seconds: 0 }) : waitForEmptyPipeline(hookline.databaseUrl));
   await settle();
   for (const connections of levels) {
-    const h = await load(hookline.webhookUrl, connections, body);
+    const h = await load(hookline.webhookUrls, connections, body);
     // What the worker had not delivered yet when the load stopped, and how fast it caught up.
     const after = await settle();
-    const b = await load(baseline.url, connections, body);
+    const b = await load([baseline.url], connections, body);
     rows.push({
       connections,
       "hookline req/s": h.rps,
@@ -68,4 +71,4 @@ try {
   await hookline.stop();
   await receiver.close();
 }
-report("ingest", rows, { seconds, worker, target: "ratio >= 0.8 at 20 connections, sustained ratio >= 0.35" });
+report("ingest", rows, { seconds, worker, instances, target: "ratio >= 0.8 at 20 connections, sustained ratio >= 0.35" });

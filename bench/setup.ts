@@ -44,11 +44,13 @@ export async function startReceiver(onBody: (body: Buffer, at: number) => void =
   return { url: `http://127.0.0.1:${port}/hook`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
-export async function startBenchHookline(options: { callbackUrl: string; env?: Record<string, string> }) {
+/** A launched Hookline with `instances` Campaign Monitor instances (1 by default) delivering to `callbackUrl`. */
+export async function startBenchHookline(options: { callbackUrl: string; env?: Record<string, string>; instances?: number }) {
   const hookline = await launchHookline({ env: options.env });
   await applyBenchVariant(hookline.databaseUrl);
-  const instance = await createCampaignMonitorInstance(hookline, options.callbackUrl);
-  return { base: hookline.base, databaseUrl: hookline.databaseUrl, webhookUrl: instance.webhookUrl, server: hookline, stop: hookline.stop };
+  const webhookUrls: string[] = [];
+  for (let i = 0; i < (options.instances ?? 1); i++) webhookUrls.push((await createCampaignMonitorInstance(hookline, options.callbackUrl)).webhookUrl);
+  return { base: hookline.base, databaseUrl: hookline.databaseUrl, webhookUrl: webhookUrls[0]!, webhookUrls, server: hookline, stop: hookline.stop };
 }
 
 /** A Campaign Monitor instance with events on, delivering to `callbackUrl`, made through the REST API. */

@@ -52,6 +52,8 @@ export type ClaimOptions = {
   afterLane: number;
   leaseSeconds: number;
   probeSeconds: number;
+  /** Leases of this worker whose receiver answered and whose outcome is being recorded: not in flight. */
+  answered: readonly string[];
 };
 
 /** A claimed job with what delivering it needs. */
@@ -75,7 +77,7 @@ export type ClaimedDelivery = {
  */
 const CLAIM = `SELECT c.event_id AS id, e.event_id, c.instance_id, c.step, c.manual, c.lease, c.probe, e.payload,
                       i.configuration, i.secrets_encrypted, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
-                 FROM hookline_claim_deliveries($1, $2, $3, $4, $5) c
+                 FROM hookline_claim_deliveries($1, $2, $3, $4, $5, $6::uuid[]) c
                  JOIN events e ON e.id = c.event_id
                  JOIN instances i ON i.id = c.instance_id`;
 
@@ -87,6 +89,7 @@ export async function claimDeliveries(options: ClaimOptions): Promise<ClaimedDel
     options.afterLane,
     options.leaseSeconds,
     options.probeSeconds,
+    options.answered,
   ]);
   return rows;
 }

@@ -215,6 +215,8 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
       afterLane,
       leaseSeconds: settings.leaseSeconds,
       probeSeconds: settings.breaker.probeSeconds,
+      // Answered but not yet recorded: the receiver is free of them, so the lane's cap need not wait.
+      answered: [...held.values()].filter((job) => !inFlight.has(job.id)).map((job) => job.lease),
     });
     afterLane = claimed.at(-1)?.instance_id ?? -1;
     for (const job of claimed) {

@@ -72,9 +72,11 @@ CREATE INDEX "delivery_jobs_manual_idx" ON "delivery_jobs"("instance_id", "run_a
 -- limit (`event.notification.max.rate`, deliveries per second), and its breaker: a paused lane makes
 -- one probe delivery per `probe_seconds` and otherwise only manual sends. Each claimed job gets a new
 -- lease and is due again `lease_seconds` later unless its worker records or extends it first.
+-- `answered`: leases of the calling worker whose receiver has answered but whose outcome is still being
+-- recorded; they no longer count as in flight, so a lane's next deliveries need not wait for the record.
 -- Lanes are found by stepping through distinct instance ids of delivery_jobs (two index probes per
 -- lane, at most 64 lanes per call), so the cost does not grow with the number of waiting jobs.
-CREATE FUNCTION hookline_claim_deliveries(max_jobs int, lane_cap int, after_lane int, lease_seconds float8, probe_seconds float8)
+CREATE FUNCTION hookline_claim_deliveries(max_jobs int, lane_cap int, after_lane int, lease_seconds float8, probe_seconds float8, answered uuid[])
     RETURNS TABLE (event_id uuid, instance_id int, step int, manual boolean, lease uuid, probe boolean)
     LANGUAGE plpgsql
     AS $$
@@ -107,7 +109,7 @@ BEGIN
     CONTINUE WHEN NOT FOUND;  -- another process is claiming from this lane right now
 
     SELECT count(*) INTO in_flight FROM delivery_jobs j
-     WHERE j.instance_id = lane AND j.lease IS NOT NULL AND j.run_at > now();
+     WHERE j.instance_id = lane AND j.lease IS NOT NULL AND j.run_at > now() AND j.lease <> ALL (answered);
     is_probe := false;
     IF l.state = 'PAUSED' THEN
       IF l.probe_at <= now() AND in_flight = 0 THEN
