@@ -22,7 +22,10 @@ const receiver = await startReceiver((body, at) => {
   const started = sentAt[seq];
   if (started !== undefined && !deliveredMs.has(seq)) deliveredMs.set(seq, at - started);
 });
-const hookline = await startBenchHookline({ callbackUrl: receiver.url });
+// BENCH_INSTANCES (1 by default): webhooks round-robin over that many instances, i.e. delivery lanes.
+// One instance is one lane, held to HOOKLINE_LANE_CONCURRENCY deliveries in flight.
+const instances = Number(process.env.BENCH_INSTANCES ?? 1);
+const hookline = await startBenchHookline({ callbackUrl: receiver.url, instances });
 
 /** Reads the live log stream and records when each sequence number's row first shows up. */
 async function followStream(cookie: string, signal: AbortSignal) {
@@ -82,7 +85,7 @@ try {
     const t0 = performance.now();
     sentAt[seq] = t0;
     inflight.push(
-      fetch(hookline.webhookUrl, { method: "POST", headers: { "content-type": "application/json" }, body: campaignMonitorBody(`seq-${seq}`) })
+      fetch(hookline.webhookUrls[seq % instances]!, { method: "POST", headers: { "content-type": "application/json" }, body: campaignMonitorBody(`seq-${seq}`) })
         .then(async (res) => {
           await res.arrayBuffer();
           if (res.ok) ackMs.push(performance.now() - t0);

@@ -148,7 +148,7 @@ it(`keeps ingest p99 under 50 ms during ${SEARCHERS} concurrent worst-case searc
   let busiestReads = 0;
   const waits = new Map<string, number>();
   const waitSampler = setInterval(() => {
-    void query<{ w: string }>("SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w FROM pg_stat_activity WHERE application_name = 'hookline-events' AND state = 'active'").then(
+    void query<{ w: string }>("SELECT coalesce(wait_event_type || ':' || wait_event, 'cpu') AS w FROM pg_stat_activity WHERE application_name IN ('hookline-ingest', 'hookline-events') AND state = 'active'").then(
       (rows) => rows.forEach((row) => waits.set(row.w, (waits.get(row.w) ?? 0) + 1)),
       () => undefined,
     );

@@ -72,18 +72,28 @@ export type ClaimedDelivery = {
 };
 
 /*
- * Planned at each call (not prepared): a generic plan made while the queue was empty would keep walking
- * whatever it chose then. The function's own statements are planned by PL/pgSQL per call shape.
+ * Two statements, not one: the claim function reads with a fresh snapshot per statement, so it can
+ * lease jobs committed after a surrounding statement began; a join to `events` in that same statement
+ * would not see their rows and would drop them (each then waited out its lease). The load runs after
+ * the claim, so it sees every event whose job was claimed. Both are planned at each call (not
+ * prepared): a generic plan made while the queue was empty would keep walking whatever it chose then.
  */
-const CLAIM = `SELECT c.event_id AS id, e.event_id, c.instance_id, c.step, c.manual, c.lease, c.probe, e.payload,
-                      i.configuration, i.secrets_encrypted, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
-                 FROM hookline_claim_deliveries($1, $2, $3, $4, $5, $6::uuid[]) c
-                 JOIN events e ON e.id = c.event_id
-                 JOIN instances i ON i.id = c.instance_id`;
+const CLAIM = "SELECT event_id, instance_id, step, manual, lease, probe FROM hookline_claim_deliveries($1, $2, $3, $4, $5, $6::uuid[])";
 
-/** Claims due deliveries, in lane order (round-robin from `afterLane`), with their events loaded. */
+const LOAD = `SELECT e.id, e.event_id, e.payload, i.configuration, i.secrets_encrypted, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
+                FROM events e JOIN instances i ON i.id = e.instance_id
+               WHERE e.id = ANY($1::uuid[])`;
+
+type Claimed = Pick<ClaimedDelivery, "instance_id" | "step" | "manual" | "lease" | "probe"> & { event_id: string };
+type Loaded = Pick<ClaimedDelivery, "id" | "event_id" | "payload" | "configuration" | "secrets_encrypted" | "delivery_disabled">;
+
+/**
+ * Claims due deliveries, in lane order (round-robin from `afterLane`), with their events loaded. A job
+ * whose event is gone (its instance deleted meanwhile) is not returned; its lease simply runs out.
+ */
 export async function claimDeliveries(options: ClaimOptions): Promise<ClaimedDelivery[]> {
-  const { rows } = await eventsPool().query<ClaimedDelivery>(CLAIM, [
+  const pool = eventsPool();
+  const { rows: claimed } = await pool.query<Claimed>(CLAIM, [
     options.max,
     options.laneCap,
     options.afterLane,
@@ -91,7 +101,13 @@ export async function claimDeliveries(options: ClaimOptions): Promise<ClaimedDel
     options.probeSeconds,
     options.answered,
   ]);
-  return rows;
+  if (claimed.length === 0) return [];
+  const { rows } = await pool.query<Loaded>(LOAD, [claimed.map((job) => job.event_id)]);
+  const events = new Map(rows.map((row) => [row.id, row]));
+  return claimed.flatMap((job) => {
+    const event = events.get(job.event_id);
+    return event ? [{ ...job, ...event }] : [];
+  });
 }
 
 /** Pushes the leases of deliveries still in flight `leaseSeconds` into the future. */

@@ -7,9 +7,10 @@ export type WakeableLoop = { wake(): void; stop(): Promise<void> };
 /**
  * A loop that runs `step` again at once while it reports more work, else waits until `wake()` or
  * `pollMs`. A wake-up during a step makes the loop run again right after it, so none is lost. A step
- * that throws is logged and retried after a pause.
+ * that throws is logged and retried after a pause. `coalesceMs`: after a wake-up from idle, wait this
+ * long first, so one step serves what arrives meanwhile (adds at most that much latency).
  */
-export function wakeableLoop(name: string, pollMs: number, step: () => Promise<boolean>): WakeableLoop {
+export function wakeableLoop(name: string, pollMs: number, step: () => Promise<boolean>, coalesceMs = 0): WakeableLoop {
   let running = true;
   let woken = false;
   let wake: (() => void) | undefined;
@@ -25,15 +26,16 @@ export function wakeableLoop(name: string, pollMs: number, step: () => Promise<b
       }
       if (!running) break;
       if (more || woken) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(finish, pollMs);
-        function finish() {
+      const byWake = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => finish(false), pollMs);
+        function finish(wakeUp: boolean) {
           clearTimeout(timer);
           wake = undefined;
-          resolve();
+          resolve(wakeUp);
         }
-        wake = finish;
+        wake = () => finish(true);
       });
+      if (byWake && coalesceMs > 0 && running) await sleep(coalesceMs);
     }
   })();
   return {

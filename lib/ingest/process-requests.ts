@@ -34,6 +34,9 @@ type StoredRow = {
   delivery_disabled: boolean;
 };
 
+/** How long the processor, woken from idle by a webhook, waits for more before it starts (latency it adds at most). */
+const PROCESS_COALESCE_MS = 10;
+
 /** Requests taken per transaction: enough to amortize it, few enough to keep the transaction short. */
 export const PROCESS_BATCH = 200;
 
@@ -169,7 +172,14 @@ async function processOneByOne(limit: number): Promise<{ requests: number; event
  * requests other processes stored). Runs in every worker process.
  */
 export function startRequestProcessor(pollMs: number): WakeableLoop {
-  const loop = wakeableLoop("webhook processor", pollMs, async () => (await processStoredRequests(PROCESS_BATCH)).requests === PROCESS_BATCH);
+  // Woken by a webhook while idle, it waits 10 ms for the next ones: under load one transaction then
+  // serves several requests instead of one each (4 statements per webhook otherwise).
+  const loop = wakeableLoop(
+    "webhook processor",
+    pollMs,
+    async () => (await processStoredRequests(PROCESS_BATCH)).requests === PROCESS_BATCH,
+    PROCESS_COALESCE_MS,
+  );
   const unsubscribe = onStored(() => loop.wake());
   return {
     wake: loop.wake,
