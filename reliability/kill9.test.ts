@@ -21,7 +21,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (process.env.HOOKLINE_KEEP_LOG) console.log((await hookline?.readLog())?.split("\n").filter((l) => !l.includes('"debug"')).slice(-80).join("\n"));
   await hookline?.stop();
   await receiver?.close();
 });
