@@ -1,22 +1,18 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { PATH_HEADER } from "@/lib/auth/callback-url";
 import { env } from "@/lib/env";
-import { contentSecurityPolicy, isCrossOriginAction, newNonce, securityHeaders } from "@/lib/security/headers";
+import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/security/headers";
 
 /**
  * Runs before every console page (not static files, the REST API or next-auth's endpoints): security
  * headers with a per-request CSP nonce (Next.js reads it from the request's CSP header and puts it on
- * its own scripts), the path for a deep link back after sign-in, and a clean 403 for cross-site
- * server actions.
+ * its own scripts) and the path for a deep link back after sign-in. Not for requests with a body
+ * (server actions): Next.js would read the body for the proxy first and log a client that hangs up
+ * mid-body as an error. Cross-site server actions are refused in the custom server
+ * (lib/security/cross-origin-action.ts).
  */
 export function proxy(request: NextRequest): NextResponse {
   const https = (env().HOOKLINE_PUBLIC_URL ?? "").startsWith("https:");
-  if (isCrossOriginAction(request)) {
-    return NextResponse.json(
-      { message: "This form was sent from another site; open Hookline itself and try again." },
-      { status: 403, headers: securityHeaders({ https }) },
-    );
-  }
   const nonce = newNonce();
   const csp = contentSecurityPolicy({ nonce, dev: env().HOOKLINE_DEV, https });
   const requestHeaders = new Headers(request.headers);
@@ -30,5 +26,13 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon\\.svg|api/|elements/api-v2).*)"],
+  matcher: [
+    {
+      source: "/((?!_next/static|_next/image|favicon\\.svg|api/|elements/api-v2).*)",
+      missing: [
+        { type: "header", key: "content-length" },
+        { type: "header", key: "transfer-encoding" },
+      ],
+    },
+  ],
 };

@@ -44,6 +44,8 @@ const envSchema = z.object({
   HOOKLINE_WORKER: booleanFlagOn,
   /** Deliveries one process makes at the same time. */
   HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  /** VACUUM/ANALYZE of the pipeline's tables by the worker (off if you run your own, e.g. autovacuum). */
+  HOOKLINE_TABLE_MAINTENANCE: booleanFlagOn,
   /** Events one webhook may carry (a Campaign Monitor batch holds up to 1,000); more is refused with a 400. */
   HOOKLINE_MAX_EVENTS_PER_WEBHOOK: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** Deliveries in flight to one instance (its lane) at most, across all processes. */

@@ -242,7 +242,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   );
   heartbeat.unref();
 
-  const maintenance = startMaintenance();
+  const maintenance = env().HOOKLINE_TABLE_MAINTENANCE ? startMaintenance() : null;
   const unsubscribe = [onEnqueued(() => dispatcher.wake())];
   log("info", "delivery worker started", { concurrency, laneCap, pollMs, schedule: settings.schedule });
 
@@ -250,7 +250,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     async stop({ graceMs = 15_000 } = {}) {
       for (const off of unsubscribe) off();
       accepting = false;
-      await Promise.all([dispatcher.stop(), processor?.stop(), maintenance.stop()]);
+      await Promise.all([dispatcher.stop(), processor?.stop(), maintenance?.stop()]);
       const waitUntil = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < waitUntil) await sleep(20);
       for (const controller of inFlight.values()) controller.abort();
