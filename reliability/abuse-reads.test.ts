@@ -18,12 +18,12 @@ import { sendEvents, sequenceBody } from "./load";
  * Bounds these tests hold, and the hardening issue's targets they do not (README, Reliability):
  * - memory with 300 paused streams: +100 MB targeted; +88 to +175 MB measured (the process also stores,
  *   processes and delivers the 15,000 webhooks). Unbounded queues grew it by 5.6 GB; 400 MB catches that.
- * - ingest p99 during the searches: 50 ms targeted; 0.8 to 2.4 s measured on 2 cores, waiting on WAL
- *   fsync. Before the read pool, searches held every connection and ingest stalled up to 58 s; 3 s
- *   catches that.
+ * - ingest p99 during the searches: 50 ms targeted; 0.8 s (PostgreSQL 15) to 2.8 s (the embedded
+ *   PostgreSQL 18) measured on 2 cores, waiting on WAL fsync. Before the read pool, searches held every
+ *   connection and ingest stalled up to 58 s; 10 s catches that without failing on a slow disk.
  */
 const MEMORY_BOUND_MB = 400;
-const INGEST_P99_BOUND_MS = 3_000;
+const INGEST_P99_BOUND_MS = 10_000;
 
 /** The scale of the report's incidents; ingest during the searches is one webhook every 20 ms (50/s), each timed. */
 const { PAUSED_STREAMS, STREAM_EVENTS, SEEDED_EVENTS, SEARCHERS, ABUSE_MS, INGEST_EVERY_MS } = {
