@@ -17,7 +17,7 @@ import { startDeliveryWorker } from "@/lib/delivery/worker";
 import { log } from "@/lib/log";
 import { ConnectionGate } from "@/lib/net/connection-gate";
 import { gateConnections } from "@/lib/net/gate-connections";
-import { answerClientError, refuseUnroutable } from "@/lib/net/http-edge";
+import { answerClientError, refuseMalformedRouterState, refuseUnroutable } from "@/lib/net/http-edge";
 import { refuseCrossOriginAction } from "@/lib/security/cross-origin-action";
 import { applyKeepAliveTimeout, LISTEN_BACKLOG, SERVER_TIMEOUTS } from "@/lib/net/server-limits";
 import { startTokenRefresher } from "@/lib/oauth/background-refresh";
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     if (refuseUnroutable(req, res)) return;
     const ingest = matchIngestRoute(req.method, req.url);
     if (ingest) return void handleIngestRequest(req, res, ingest);
+    if (refuseMalformedRouterState(req, res)) return;
     // A server action posted from another site: a clean 403 here, before Next.js reads its body.
     if (refuseCrossOriginAction(req, res, { https: publicUrl().startsWith("https:") })) return;
     // Sign-in and setup limits count per client address; set here, replacing whatever the client sent.

@@ -116,6 +116,30 @@ describe("circuit breaker", () => {
     expect((await laneStates([target.id])).get(target.id)).toBeUndefined();
   }, 30_000);
 
+  it("stops a lane whose receiver refuses connections within the threshold plus the lane's cap of tries", async () => {
+    const dead = await receiver();
+    await dead.stop(); // refused at once: failures come back faster than they are recorded
+    const target = await instance(dead.url);
+    await queueEvents(target, 200);
+    // Recording is held up for a second (as on a loaded database): answers keep coming back meanwhile.
+    const blocker = await eventsPool().connect();
+    await blocker.query("BEGIN; LOCK TABLE delivery_attempts IN EXCLUSIVE MODE");
+    await worker({ breakerThreshold: 5, probeSeconds: 3_600, schedule: [3_600], laneConcurrency: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await blocker.query("COMMIT");
+    blocker.release();
+    await waitUntil(async () => (await laneStates([target.id])).get(target.id)?.state === "PAUSED", 10_000, "the lane to pause");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const counted = await eventsPool().query<{ tries: number }>(
+      "SELECT count(*)::int AS tries FROM delivery_attempts a JOIN events e ON e.id = a.event_id WHERE e.instance_id = $1",
+      [target.id],
+    );
+    const tries = counted.rows[0]!.tries;
+    // Each failed answer holds its lane slot until it is counted, so at most 4 more go out meanwhile.
+    expect(tries).toBeGreaterThanOrEqual(5);
+    expect(tries).toBeLessThanOrEqual(5 + 4);
+  }, 30_000);
+
   it("'Resume now' closes the breaker at once, without waiting for the probe", async () => {
     let healthy = false;
     const flaky = await receiver(() => (healthy ? { status: 200 } : { status: 500 }));

@@ -138,6 +138,16 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
 
   /** Claimed and not yet recorded, by `events.id`: their leases are kept alive. */
   const held = new Map<string, ClaimedDelivery>();
+  /**
+   * Held jobs whose receiver answered 2xx, outcome not yet recorded: the lane's cap need not wait for
+   * them. A failed answer keeps its slot until recorded, so a failing lane cannot run ahead of its
+   * circuit breaker by claiming again while its failures are still being counted.
+   */
+  const answeredOk = new Set<string>();
+  const release = (id: string) => {
+    held.delete(id);
+    answeredOk.delete(id);
+  };
   const inFlight = new Map<string, AbortController>();
   let accepting = true;
 
@@ -159,7 +169,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
         log("error", "could not record delivery outcomes; they will be retried", { error: String(error), count: batch.length });
       })
       .finally(() => {
-        for (const outcome of batch) held.delete(outcome.event);
+        for (const outcome of batch) release(outcome.event);
         recording = null;
         void flushOutcomes();
         dispatcher.wake();
@@ -173,10 +183,11 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     void attempt(job, settings, controller.signal)
       .then((tried) => {
         if (tried.result.aborted) {
-          held.delete(job.id); // stopped mid-delivery: its lease runs out and another worker sends it
+          release(job.id); // stopped mid-delivery: its lease runs out and another worker sends it
           return;
         }
         const decision = decide(job, tried.result, settings.schedule, tried.disabledSkip);
+        if (decision.status === "DELIVERED") answeredOk.add(job.id);
         pending.push({
           ...decision,
           event: job.id,
@@ -195,7 +206,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
         void flushOutcomes();
       })
       .catch((error: unknown) => {
-        held.delete(job.id);
+        release(job.id);
         log("error", "delivery failed unexpectedly; its lease will run out and it is retried", { eventId: job.event_id, error: String(error) });
       })
       .finally(() => {
@@ -215,8 +226,8 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
       afterLane,
       leaseSeconds: settings.leaseSeconds,
       probeSeconds: settings.breaker.probeSeconds,
-      // Answered but not yet recorded: the receiver is free of them, so the lane's cap need not wait.
-      answered: [...held.values()].filter((job) => !inFlight.has(job.id)).map((job) => job.lease),
+      // Answered 2xx but not yet recorded: the receiver is free of them, so the lane's cap need not wait.
+      answered: [...answeredOk].map((id) => held.get(id)!.lease),
     });
     afterLane = claimed.at(-1)?.instance_id ?? -1;
     for (const job of claimed) {

@@ -1,7 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerClientError, clientErrorResponse, refuseUnroutable } from "@/lib/net/http-edge";
+import { answerClientError, clientErrorResponse, refuseMalformedRouterState, refuseUnroutable } from "@/lib/net/http-edge";
 
 // What Next.js answered with a 500 and a stack trace in the log (TRACE, `GET *`, `/instances/%`), and
 // node:http with an empty body (a malformed request, 20 kB of headers, no Host): found by
@@ -14,6 +14,7 @@ const reachedNext: string[] = [];
 beforeAll(async () => {
   server = http.createServer({ requireHostHeader: false }, (req, res) => {
     if (refuseUnroutable(req, res)) return;
+    if (refuseMalformedRouterState(req, res)) return;
     reachedNext.push(req.url ?? "");
     req.resume();
     req.on("end", () => res.writeHead(200, { "content-type": "text/plain" }).end("next"));
@@ -66,6 +67,18 @@ describe("requests no route can take", () => {
     const absolute = await raw("GET http://evil.test/elements/api-v2/instances?a=%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     expect(absolute.status).toBe(200);
     expect(reachedNext).toContain("/elements/api-v2/instances?a=%ZZ");
+  });
+
+  it("a Next-Router-State-Tree header Next.js could not parse gets 400; the router's own goes on", async () => {
+    for (const value of ["", "gzip", "null", "%E0%A4%A", "[1]", encodeURIComponent('["",{"children":"x"}]')]) {
+      const answer = await raw(`POST /ELEMENTS HTTP/1.1\r\nHost: x\r\nRSC: 1\r\nNext-Router-State-Tree: ${value}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      expect(answer.status, value.slice(0, 40)).toBe(400);
+      expect(message(answer.body)).toMatch(/Next-Router-State-Tree/);
+    }
+    const sent = encodeURIComponent(JSON.stringify(["", { children: ["events", { children: ["__PAGE__", {}, null, null] }] }, null, null, true]));
+    const answer = await raw(`POST /events HTTP/1.1\r\nHost: x\r\nNext-Router-State-Tree: ${sent}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    expect(answer.status).toBe(200);
+    expect(reachedNext).toContain("/events");
   });
 
   it("an HTTP/1.1 request without Host gets 400 with a message; HTTP/1.0 needs none", async () => {

@@ -81,3 +81,39 @@ export function refuseUnroutable(request: IncomingMessage, response: ServerRespo
   }
   return false;
 }
+
+/** Next.js refuses a router state header longer than this (parse-and-validate-flight-router-state). */
+const ROUTER_STATE_MAX_LENGTH = 40_000;
+
+/**
+ * The shape Next.js's client router sends in `Next-Router-State-Tree`: `[segment, {child: state},
+ * …]`. Looser than Next's own check (extra elements and any segment tuple pass), never stricter: a
+ * header refused here is one Next.js would have failed with a 500.
+ */
+function looksLikeRouterState(value: unknown, depth = 0): boolean {
+  if (!Array.isArray(value) || value.length < 2 || depth > 2_000) return false;
+  const [segment, children] = value as unknown[];
+  if (typeof segment !== "string" && !Array.isArray(segment)) return false;
+  if (typeof children !== "object" || children === null || Array.isArray(children)) return false;
+  return Object.values(children).every((child) => looksLikeRouterState(child, depth + 1));
+}
+
+/**
+ * A request carrying a `Next-Router-State-Tree` header Next.js cannot parse: 400 here, and true. Next.js
+ * would throw while rendering (a 500 and "router state header … could not be parsed" in the log); it
+ * strips the header itself only when the proxy runs, which it does not for requests with a body.
+ */
+export function refuseMalformedRouterState(request: IncomingMessage, response: ServerResponse): boolean {
+  const sent = request.headers["next-router-state-tree"];
+  if (sent === undefined) return false;
+  const header = [sent].flat().join(",");
+  let parsed: unknown;
+  try {
+    if (header.length > ROUTER_STATE_MAX_LENGTH) throw new Error("too long");
+    parsed = JSON.parse(decodeURIComponent(header));
+  } catch {
+    parsed = undefined;
+  }
+  if (looksLikeRouterState(parsed)) return false;
+  return refuse(response, 400, "The Next-Router-State-Tree header is not a router state Next.js sent; reload the page.");
+}
