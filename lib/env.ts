@@ -42,6 +42,11 @@ const envSchema = z.object({
   HOOKLINE_OAUTH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
   /** Run the event delivery worker in this process (turn off for ingest-only processes). */
   HOOKLINE_WORKER: booleanFlagOn,
+  /**
+   * Niceness of the worker process `npm start` runs beside the web server (0–19): under load the
+   * operating system gives webhook ingest and the console the CPU first; deliveries catch up after.
+   */
+  HOOKLINE_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   /** Deliveries one process makes at the same time. */
   HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   /** VACUUM/ANALYZE of the pipeline's tables by the worker (off if you run your own, e.g. autovacuum). */

@@ -1,6 +1,6 @@
 // `npm start`: boots Hookline (database, migrations, admin), builds the web app if needed, and
-// serves it, with the webhook ingest endpoint handled in front of Next.js and the event delivery
-// worker and the OAuth token refresher in the same process. Ctrl-C (or SIGTERM) stops the web server, the delivery worker, the
+// serves it, with the webhook ingest endpoint handled in front of Next.js, and forks the worker process
+// (scripts/worker.ts: processing, delivery, OAuth token refresh). Ctrl-C (or SIGTERM) stops the web server, the delivery worker, the
 // database pools and the embedded PostgreSQL, in that order.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync, readdirSync } from "node:fs";
@@ -13,16 +13,15 @@ import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
 import { handleIngestRequest, matchIngestRoute, remoteAddressOf } from "@/lib/ingest/http";
 import { closeNotifyHub } from "@/lib/live-log/notify-hub";
 import { closeEventsPool } from "@/lib/db/pg-pool";
-import { startDeliveryWorker } from "@/lib/delivery/worker";
 import { log } from "@/lib/log";
 import { ConnectionGate } from "@/lib/net/connection-gate";
 import { gateConnections } from "@/lib/net/gate-connections";
 import { answerClientError, refuseMalformedRouterState, refuseUnroutable } from "@/lib/net/http-edge";
 import { refuseCrossOriginAction } from "@/lib/security/cross-origin-action";
 import { applyKeepAliveTimeout, LISTEN_BACKLOG, SERVER_TIMEOUTS } from "@/lib/net/server-limits";
-import { startTokenRefresher } from "@/lib/oauth/background-refresh";
 import { boot } from "@/lib/runtime/boot";
 import { connectionLimits } from "@/lib/runtime/connection-limits";
+import { superviseWorker } from "@/lib/runtime/worker-supervisor";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -61,9 +60,9 @@ async function main(): Promise<void> {
   const app = next({ dev, dir: root, hostname: HOSTNAME, port: PORT });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const worker = env().HOOKLINE_WORKER ? await startDeliveryWorker({ connectionString: database.url }) : null;
-  // OAuth access tokens are renewed ahead of expiry, so provider calls rarely wait for a refresh.
-  const stopRefresher = env().HOOKLINE_WORKER ? startTokenRefresher() : null;
+  // Processing, delivery, table upkeep and OAuth token refresh run in a worker process of their own at a
+  // lower CPU priority: a backlog of deliveries never takes the CPU that webhook ingest needs.
+  const worker = env().HOOKLINE_WORKER ? superviseWorker(path.join(root, "scripts", "worker.ts")) : null;
   // A missing Host header is refused by refuseUnroutable, with a JSON message like every other error.
   // Short timeouts: slow clients must not hold connections (and file descriptors) for minutes.
   const server = http.createServer({ requireHostHeader: false, ...SERVER_TIMEOUTS }, (req, res) => {
@@ -96,7 +95,6 @@ async function main(): Promise<void> {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await worker?.stop();
-    await stopRefresher?.();
     await closeNotifyHub();
     await closeEventsPool();
     await disconnectDb();

@@ -86,7 +86,8 @@ export function onStored(listener: () => void): () => void {
   return () => storedListeners.delete(listener);
 }
 
-function notifyStored(): void {
+/** Wakes this process's processor: after a local store, or when the web process says it stored. */
+export function notifyStored(): void {
   for (const listener of storedListeners) listener();
 }
 

@@ -1,0 +1,78 @@
+// The worker process: `npm start` runs processing and delivery in a process of its own beside the web
+// server, at HOOKLINE_WORKER_NICE, so a delivery backlog never takes the CPU webhook ingest needs. A
+// worker that crashes is started again; a worker whose web process is killed stops (no orphan keeps
+// delivering from a stopped Hookline).
+import { readdir, readFile } from "node:fs/promises";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createCampaignMonitorInstance } from "@/bench/setup";
+import { launchHookline, type HooklineProcess } from "@/tests/helpers/hookline-process";
+import { startReceiver, waitUntil, type Receiver } from "@/tests/helpers/events";
+import { sendEvents, sequenceNumbers } from "./load";
+
+type Proc = { pid: number; nice: number; command: string };
+
+/**
+ * The processes of this test's Hookline (their environment names its data folder) whose command line
+ * matches `pattern`, with their niceness (/proc/<pid>/stat field 19).
+ */
+async function processes(pattern: RegExp): Promise<Proc[]> {
+  const found: Proc[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const command = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0").join(" ");
+    if (!pattern.test(command)) continue;
+    const environment = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
+    if (!environment.split("\0").includes(`HOOKLINE_DATA_DIR=${hookline.dataDir}`)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    found.push({ pid: Number(entry), nice: Number(fields[16]), command });
+  }
+  return found;
+}
+
+let hookline: HooklineProcess;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  hookline = await launchHookline({ logFile: true, env: { HOOKLINE_WORKER_NICE: "7" } });
+});
+
+afterAll(async () => {
+  await hookline?.stop();
+  await receiver?.close();
+});
+
+it("delivers from a worker process of its own at lower CPU priority, restarted when it crashes, gone with its web process", async () => {
+  const instance = await createCampaignMonitorInstance(hookline, receiver.url);
+  // Each round sends sequence numbers 0..total-1 again: count the notifications that carry them.
+  const deliver = async (from: number, total: number) => {
+    const load = await sendEvents({ url: instance.webhookUrl, total, concurrency: 4 });
+    expect(load.acked.size).toBe(total);
+    const delivered = () => receiver.received.filter((r) => sequenceNumbers(r.body.toString("utf8")).length > 0).length;
+    await waitUntil(() => delivered() >= from + total, 20_000, `${from + total} events delivered`);
+  };
+
+  // The launcher's web server runs scripts/start.ts; its one child runs scripts/worker.ts, niced.
+  const workerPattern = /scripts\/worker\.ts/;
+  // The node process that runs scripts/start.ts (not the npx and tsx launchers in front of it).
+  const webs = (await processes(/scripts\/start\.ts/)).filter((p) => p.command.includes("loader.mjs"));
+  const workers = await processes(workerPattern);
+  expect(webs).toHaveLength(1);
+  expect(workers).toHaveLength(1);
+  expect(workers[0]!.nice).toBe(7);
+  expect(webs.every((web) => web.nice === 0)).toBe(true);
+  await deliver(0, 20);
+
+  // A crash of the worker: started again, and delivery goes on.
+  process.kill(workers[0]!.pid, "SIGKILL");
+  await waitUntil(async () => (await processes(workerPattern)).some((p) => p.pid !== workers[0]!.pid), 15_000, "the worker started again");
+  await deliver(20, 20);
+  expect(await hookline.readLog()).toMatch(/worker process exited; starting it again/);
+
+  // The web process killed outright: its worker notices the closed channel and stops.
+  const [worker] = await processes(workerPattern);
+  for (const web of webs) process.kill(web.pid, "SIGKILL");
+  expect(worker).toBeDefined();
+  await waitUntil(async () => !(await processes(workerPattern)).some((p) => p.pid === worker!.pid), 10_000, "the orphaned worker to stop");
+}, 120_000);

@@ -1,0 +1,57 @@
+// The worker process `npm start` forks beside the web server (lib/runtime/worker-supervisor.ts):
+// processing stored webhooks, delivering events, table upkeep and OAuth token refresh, at a lower CPU
+// priority (HOOKLINE_WORKER_NICE), so that under load webhook ingest and the console run first and
+// deliveries catch up after. Its database, keys and settings come from the web process's environment.
+// It stops when told (SIGTERM/SIGINT) and when the web process is gone (the IPC channel closes).
+import os from "node:os";
+import { notifyEnqueued, onEnqueued } from "@/lib/delivery/queue";
+import { startDeliveryWorker } from "@/lib/delivery/worker";
+import { disconnectDb } from "@/lib/db/client";
+import { closeEventsPool } from "@/lib/db/pg-pool";
+import { env } from "@/lib/env";
+import { notifyStored } from "@/lib/ingest/store";
+import { log } from "@/lib/log";
+import { startTokenRefresher } from "@/lib/oauth/background-refresh";
+import { coalescedSender, workerMessage } from "@/lib/runtime/worker-messages";
+
+const connectionString = env().DATABASE_URL;
+if (!connectionString) throw new Error("the worker process needs DATABASE_URL (npm start sets it)");
+
+try {
+  os.setPriority(env().HOOKLINE_WORKER_NICE);
+} catch (error) {
+  log("warn", "could not lower the worker's CPU priority; it runs at the web server's", { error: String(error) });
+}
+
+const worker = await startDeliveryWorker({ connectionString });
+const stopRefresher = startTokenRefresher();
+
+// Wake-ups from the web process; events this process queued wake the web process's live log.
+let relaying = false;
+process.on("message", (raw) => {
+  const message = workerMessage.safeParse(raw);
+  if (!message.success) return;
+  if (message.data.type === "stored") return notifyStored();
+  relaying = true;
+  notifyEnqueued();
+  relaying = false;
+});
+const announceEnqueued = coalescedSender(process, { type: "enqueued" });
+onEnqueued(() => {
+  if (!relaying) announceEnqueued();
+});
+
+let stopping = false;
+async function stop(reason: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log("info", "worker stopping", { reason });
+  await worker.stop();
+  await stopRefresher();
+  await closeEventsPool();
+  await disconnectDb();
+  process.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop(signal));
+process.on("disconnect", () => void stop("the web process is gone"));
+process.send?.({ type: "ready" }, () => undefined);
