@@ -15,7 +15,7 @@ import {
 } from "@/lib/live-log/query";
 import { cursorFor, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
 import { closeNotifyHub, notifyHubSubscriberCount } from "@/lib/live-log/notify-hub";
-import { startRequestProcessor } from "@/lib/ingest/process-requests";
+import { processStoredRequests, startRequestProcessor } from "@/lib/ingest/process-requests";
 import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
 import { verifyStandardWebhook } from "@/lib/delivery/sign";
 import { fixture } from "./fixtures/webhooks";
@@ -185,10 +185,11 @@ describe("the live stream", () => {
         "content-type": "application/json",
       });
       expect(res.status).toBe(200);
-      const message = await a.waitFor((m) => m.event === "rows", "A's row", 2_000);
+      // The request's RECEIVED row may come first (see the next test); this is its processed event.
+      const message = await a.waitFor((m) => m.event === "rows" && m.data.rows!.some((r) => r.status === "PENDING"), "A's row", 2_000);
       const latency = Date.now() - sent;
       expect(latency).toBeLessThan(1_000);
-      const row = message.data.rows![0]!;
+      const row = message.data.rows!.find((r) => r.status === "PENDING")!;
       expect(row).toMatchObject({
         instanceId: acmeHooks.id,
         instanceName: acmeHooks.name,
@@ -213,6 +214,32 @@ describe("the live stream", () => {
       for (const stream of [a, b, bPeeking]) stream.close();
     }
     await waitUntil(() => notifyHubSubscriberCount() === 0, 2_000, "subscriptions to end with their streams");
+  });
+
+  it("shows a request as soon as it is stored, before processing, and its first event then takes its place", async () => {
+    await processor?.stop();
+    processor = undefined;
+    const stream = await openStream(await sessionCookie(acme));
+    try {
+      await stream.waitFor((m) => m.event === "ready", "ready");
+      const res = await send(ingest.webhookUrl("campaignmonitor", acmeHooks.id), fixture("campaignmonitor-subscribe.json"), {
+        "content-type": "application/json",
+      });
+      expect(res.status).toBe(200);
+      // Nothing processes it: the row is the stored request itself.
+      const received = await stream.waitFor((m) => m.data.rows?.some((r) => r.status === "RECEIVED") ?? false, "the RECEIVED row", 2_000);
+      const row = received.data.rows!.find((r) => r.status === "RECEIVED")!;
+      const stored = await eventsPool().query<{ received_at: Date }>("SELECT received_at FROM webhook_requests WHERE id = $1", [row.id]);
+      expect(stored.rows).toHaveLength(1);
+      expect(row).toMatchObject({ instanceId: acmeHooks.id, connector: { name: "Campaign Monitor" }, createdAt: stored.rows[0]!.received_at.toISOString(), eventCount: 0 });
+
+      await processStoredRequests();
+      const processed = await stream.waitFor((m) => m.data.rows?.some((r) => r.id === row.id && r.status === "PENDING") ?? false, "the processed row, same id", 2_000);
+      expect(processed.data.rows!.find((r) => r.id === row.id)).toMatchObject({ createdAt: row.createdAt, eventType: "CREATED", objectId: "test@example.org", eventCount: 1 });
+    } finally {
+      stream.close();
+      processor = startRequestProcessor(100);
+    }
   });
 
   it("sends status changes of a row as they happen", async () => {

@@ -46,14 +46,17 @@ export function EventsTable({
         <tbody className="divide-y">
           {rows.map((row) => {
             const received = new Date(row.createdAt);
+            // Stored, not processed yet: nothing to open until its events replace it (in a moment).
+            const processing = row.status === "RECEIVED";
             return (
               <tr
                 key={row.id}
                 data-event-id={row.id}
                 data-selected={row.id === selectedId || undefined}
-                onClick={() => onOpen(row)}
+                onClick={processing ? undefined : () => onOpen(row)}
                 className={cn(
-                  "cursor-pointer transition-colors duration-700 hover:bg-muted/40 data-selected:bg-accent",
+                  !processing && "cursor-pointer",
+                  "transition-colors duration-700 hover:bg-muted/40 data-selected:bg-accent",
                   highlighted.has(row.id) && "bg-primary/10",
                 )}
               >
@@ -76,6 +79,11 @@ export function EventsTable({
                   </span>
                 </td>
                 <td className={cn(td, "whitespace-nowrap")}>
+                  {processing ? (
+                    <span className="text-muted-foreground" data-received={row.id}>
+                      Processing…
+                    </span>
+                  ) : (
                   <button
                     type="button"
                     data-open-event={row.id}
@@ -88,6 +96,7 @@ export function EventsTable({
                   >
                     {eventTypeLabel(row.eventType)}
                   </button>
+                  )}
                   {row.eventCount > 1 ? <span className="ml-1 text-xs text-muted-foreground">+{row.eventCount - 1}</span> : null}
                   {row.test ? <Badge variant="outline" className="ml-2">Test</Badge> : null}
                 </td>

@@ -26,14 +26,18 @@ function summaryOf(notification: Notification): string {
   );
 }
 
-/** The rows of one received (or test) payload: ≤ 20 events each, each with its own slice of the raw payload. */
-export function notificationRows(input: BuildNotificationsInput): EventRow[] {
+/**
+ * The rows of one received (or test) payload: ≤ 20 events each, each with its own slice of the raw
+ * payload. `firstId`: the id of the first row, the stored request's own id, so the live log's
+ * "received" row for the request (lib/live-log/received-rows.ts) becomes that row in place.
+ */
+export function notificationRows(input: BuildNotificationsInput, options: { firstId?: string } = {}): EventRow[] {
   let wholeRaw: string | undefined;
-  return buildNotifications(input).map((notification) => {
+  return buildNotifications(input).map((notification, index) => {
     // The whole payload (one notification, or a provider without slices) is serialized once.
     const raw = notification.message.raw === input.raw ? (wholeRaw ??= serializeRaw(input.raw)) : serializeRaw(notification.message.raw);
     return {
-      id: uuidv7(),
+      id: index === 0 && options.firstId ? options.firstId : uuidv7(),
       eventId: notification.message.eventId,
       summary: summaryOf(notification),
       count: notification.message.events.length,

@@ -86,7 +86,7 @@ function eventsOf(row: StoredRow): Made {
     events: parsed.events,
     raw: parsed.raw,
     sliceRaw: parsed.sliceRaw,
-  });
+  }, { firstId: row.id });
   return { row, events };
 }
 

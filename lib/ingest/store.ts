@@ -55,7 +55,11 @@ export function insertStatement(batch: readonly StoredRequest[]) {
        SELECT i.id, i.instance_id, i.organization_id, i.element_key, i.received_at, i.content_type, i.headers, i.body, i.remote_address
          FROM input i WHERE EXISTS (SELECT 1 FROM instances WHERE id = i.instance_id AND xmin::text = i.version)
        RETURNING id),
-    queued AS (INSERT INTO ingest_queue (request_id) SELECT id FROM request)
+    queued AS (INSERT INTO ingest_queue (request_id) SELECT id FROM request),
+    -- The live log shows a request as soon as it is stored, where someone watches its organization.
+    announced AS (INSERT INTO live_log_changes (event_id, organization_id)
+       SELECT r.id, i.organization_id FROM request r JOIN input i ON i.id = r.id
+        WHERE EXISTS (SELECT 1 FROM live_log_watchers w WHERE w.organization_id = i.organization_id AND w.expires_at > now()))
     SELECT CASE WHEN count(*) <> ${batch.length} THEN ('${STALE_INSTANCE}: ' || count(*))::int ELSE 0 END AS stale FROM request`;
   return { name: `hookline_ingest_${batch.length}`, text, values };
 }

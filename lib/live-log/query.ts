@@ -16,6 +16,7 @@ import type {
   LogStatus,
 } from "@/lib/live-log/schema";
 import { compareRows, cursorFor, PAGE_SIZE, TIME_RANGES } from "@/lib/live-log/schema";
+import { RECEIVED_ROWS, receivedRow, type ReceivedRecord } from "@/lib/live-log/received-rows";
 import { ReadPoolBusyError, readQuery, ReadTimeoutError } from "@/lib/db/read-pool";
 import { withSearchSlot } from "@/lib/live-log/search-slots";
 import { decodeCursor, type Cursor } from "@/lib/events/schema";
@@ -84,10 +85,18 @@ function iso(date: Date | null): string | null {
   return date ? date.toISOString() : null;
 }
 
+function connectorView(elementKey: string): EventLogRow["connector"] {
+  const connector = getConnector(elementKey);
+  return {
+    name: connector?.name ?? elementKey,
+    monogram: connector?.tile.monogram ?? elementKey.slice(0, 2).toUpperCase(),
+    color: connector?.tile.color ?? "#64748b",
+  };
+}
+
 function toRow(record: RowRecord): EventLogRow {
   const events = (Array.isArray(record.summary) ? record.summary : []) as Partial<NotificationEvent>[];
   const first = events[0];
-  const connector = getConnector(record.element_key);
   return {
     id: record.id,
     eventId: record.event_id,
@@ -95,11 +104,7 @@ function toRow(record: RowRecord): EventLogRow {
     instanceId: record.instance_id,
     instanceName: record.instance_name,
     elementKey: record.element_key,
-    connector: {
-      name: connector?.name ?? record.element_key,
-      monogram: connector?.tile.monogram ?? record.element_key.slice(0, 2).toUpperCase(),
-      color: connector?.tile.color ?? "#64748b",
-    },
+    connector: connectorView(record.element_key),
     eventType: first?.eventType ?? "UNKNOWN",
     eventTypes: [...new Set(events.map((event) => event.eventType ?? "UNKNOWN"))],
     objectType: first?.objectType ?? null,
@@ -330,11 +335,18 @@ async function rowsById(organizationId: string, ids: readonly string[], signal?:
   return rows.map(toRow).sort(compareRows);
 }
 
-/** Rows by id with their organization, for the notify hub to fan out (any organization: it routes them). */
+/**
+ * Rows by id with their organization, for the notify hub to fan out (any organization: it routes them).
+ * An id that is no event yet may be a stored request still waiting to be processed: a RECEIVED row.
+ */
 export async function fetchEventLogRows(ids: readonly string[]): Promise<{ organizationId: string; row: EventLogRow }[]> {
   if (ids.length === 0) return [];
   const { rows } = await read<RowRecord>(`SELECT ${ROW_COLUMNS} ${ROW_FROM} WHERE e.id = ANY($1::uuid[])`, [ids]);
-  return rows.map((record) => ({ organizationId: record.organization_id, row: toRow(record) }));
+  const found = rows.map((record) => ({ organizationId: record.organization_id, row: toRow(record) }));
+  const missing = ids.filter((id) => !rows.some((record) => record.id === id));
+  if (missing.length === 0) return found;
+  const received = await read<ReceivedRecord>(RECEIVED_ROWS, [missing]);
+  return [...found, ...received.rows.map((record) => ({ organizationId: record.organization_id, row: receivedRow(record, connectorView(record.element_key)) }))];
 }
 
 /** The ids among `ids` whose raw request body contains `term` (the organization's only). */

@@ -9,6 +9,8 @@ import type { NormalizedEventType } from "@/lib/connectors/contract";
 
 export const LOG_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED"] as const;
 export type LogStatus = (typeof LOG_STATUSES)[number];
+/** A row's status: an event's, or RECEIVED for a stored request not processed yet (not a filter). */
+export type RowStatus = LogStatus | "RECEIVED";
 
 export const LOG_EVENT_TYPES = ["CREATED", "UPDATED", "DELETED", "UNKNOWN"] as const satisfies readonly NormalizedEventType[];
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
@@ -109,7 +111,7 @@ export type EventLogRow = {
   objectType: string | null;
   objectId: string | null;
   eventCount: number;
-  status: LogStatus;
+  status: RowStatus;
   attempts: number;
   lastStatusCode: number | null;
   /** Receiver response time of the latest attempt. */
