@@ -42,7 +42,7 @@ try {
   for (const workers of ROUNDS) {
     await Promise.all(
       instances.map((instance) =>
-        autocannon({ url: instance.webhookUrl, method: "POST", connections: 2, amount: TOTAL / INSTANCES, headers: { "content-type": "application/json" }, body: campaignMonitorBody() }),
+        autocannon({ url: instance.webhookUrl, method: "POST", connections: 2, amount: TOTAL / INSTANCES, headers: { "content-type": "application/json" }, body: campaignMonitorBody("drain-[<id>]"), idReplacement: true }),
       ),
     );
     const waiting = await pipelineBacklog(db);

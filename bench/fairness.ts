@@ -43,7 +43,7 @@ try {
   const b = await createCampaignMonitorInstance(hookline, quiet.url);
   const c = await createCampaignMonitorInstance(hookline, deadUrl);
   const flood = (url: string) =>
-    autocannon({ url, method: "POST", connections: 32, amount: QUEUED, headers: { "content-type": "application/json" }, body: campaignMonitorBody("flood") });
+    autocannon({ url, method: "POST", connections: 32, amount: QUEUED, headers: { "content-type": "application/json" }, body: campaignMonitorBody("flood-[<id>]"), idReplacement: true });
   const started = performance.now();
   const [floodA, floodC] = await Promise.all([flood(a.webhookUrl), flood(c.webhookUrl)]);
   const floodSeconds = (performance.now() - started) / 1000;

@@ -25,6 +25,8 @@ async function load(urls: string[], connections: number, body: string): Promise<
     duration: seconds,
     // Each connection cycles through the instances' URLs.
     requests: urls.map((url) => ({ method: "POST" as const, path: new URL(url).pathname, headers: { "content-type": "application/json" }, body })),
+    // Every webhook a body of its own: a repeated body would be stored as a DUPLICATE and not delivered.
+    idReplacement: true,
   });
   return { rps: Math.round(result.requests.average), total: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
@@ -35,7 +37,7 @@ const worker = process.env.BENCH_WORKER ?? "true";
 const instances = Number(process.env.BENCH_INSTANCES ?? 20);
 const hookline = await startBenchHookline({ callbackUrl: receiver.url, env: { HOOKLINE_WORKER: worker }, instances });
 const baseline = await startBaseline(hookline.databaseUrl, await freePort());
-const body = campaignMonitorBody();
+const body = campaignMonitorBody("bench-[<id>]");
 const rows: Record<string, string | number>[] = [];
 try {
   // Warm both (JIT, pools) before measuring.

@@ -51,6 +51,11 @@ const envSchema = z.object({
   HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   /** VACUUM/ANALYZE of the pipeline's tables by the worker (off if you run your own, e.g. autovacuum). */
   HOOKLINE_TABLE_MAINTENANCE: booleanFlagOn,
+  /**
+   * Hours a webhook's dedup key (the provider's event id, else a hash of the body) is remembered: a repeat
+   * within them is stored as DUPLICATE and not delivered again. 0 turns deduplication off.
+   */
+  HOOKLINE_DEDUP_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
   /** Events one webhook may carry (a Campaign Monitor batch holds up to 1,000); more is refused with a 400. */
   HOOKLINE_MAX_EVENTS_PER_WEBHOOK: z.coerce.number().int().min(1).max(100_000).default(1000),
   /** Deliveries in flight to one instance (its lane) at most, across all processes. */

@@ -24,12 +24,15 @@ export async function sendEvents(options: {
   url: string;
   total: number;
   concurrency: number;
+  /** The first sequence number (0): each body is unique, a repeat would be stored as a DUPLICATE. */
+  from?: number;
   maxAttempts?: number;
   onAck?: (acked: number) => void;
 }): Promise<LoadResult> {
   const acked = new Set<number>();
   const gaveUp = new Set<number>();
-  let next = 0;
+  const from = options.from ?? 0;
+  let next = from;
   let attempts = 0;
   const maxAttempts = options.maxAttempts ?? 400;
   const sendOne = async (seq: number) => {
@@ -57,7 +60,7 @@ export async function sendEvents(options: {
   };
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
-      while (next < options.total) await sendOne(next++);
+      while (next < from + options.total) await sendOne(next++);
     }),
   );
   return { sent: options.total, attempts, acked, gaveUp };

@@ -18,7 +18,7 @@ import { closeNotifyHub, notifyHubSubscriberCount } from "@/lib/live-log/notify-
 import { processStoredRequests, startRequestProcessor } from "@/lib/ingest/process-requests";
 import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
 import { verifyStandardWebhook } from "@/lib/delivery/sign";
-import { fixture } from "./fixtures/webhooks";
+import { distinctCampaignMonitorBody, fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import { seedInstance, send, startIngestServer, waitUntil } from "./helpers/events";
 
@@ -222,7 +222,7 @@ describe("the live stream", () => {
     const stream = await openStream(await sessionCookie(acme));
     try {
       await stream.waitFor((m) => m.event === "ready", "ready");
-      const res = await send(ingest.webhookUrl("campaignmonitor", acmeHooks.id), fixture("campaignmonitor-subscribe.json"), {
+      const res = await send(ingest.webhookUrl("campaignmonitor", acmeHooks.id), distinctCampaignMonitorBody(), {
         "content-type": "application/json",
       });
       expect(res.status).toBe(200);

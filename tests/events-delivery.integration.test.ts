@@ -7,7 +7,7 @@ import * as testEventRoute from "@/app/elements/api-v2/instances/[id]/events/tes
 import { db, disconnectDb } from "@/lib/db/client";
 import { closeEventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
-import { fixture } from "./fixtures/webhooks";
+import { distinctCampaignMonitorBody } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import {
   callRoute,
@@ -60,7 +60,7 @@ async function subscribe(callbackUrl: string, extra: Record<string, unknown> = {
 }
 
 async function webhook(instanceId: number): Promise<void> {
-  const res = await send(ingest.webhookUrl("campaignmonitor", instanceId), fixture("campaignmonitor-subscribe.json"), {
+  const res = await send(ingest.webhookUrl("campaignmonitor", instanceId), distinctCampaignMonitorBody(), {
     "content-type": "application/json",
   });
   expect(res.status).toBe(200);
@@ -156,6 +156,7 @@ describe("refusals", () => {
 
     // While disabled, new webhooks are kept but not sent.
     await webhook(instance.id);
+    await waitUntil(async () => (await db().event.count({ where: { instanceId: instance.id } })) === 2, 10_000, "the second webhook processed");
     const later = await db().event.findFirstOrThrow({ where: { instanceId: instance.id }, orderBy: { createdAt: "desc" } });
     expect(later.status).toBe("DISABLED");
 

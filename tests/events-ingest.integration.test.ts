@@ -11,7 +11,7 @@ import { closeEventsPool, eventsPool as pool } from "@/lib/db/pg-pool";
 import { clearProviderFetchCache } from "@/lib/ingest/provider-fetch";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
 import { encodeInstanceId } from "@/lib/instances/webhook-url";
-import { fixture } from "./fixtures/webhooks";
+import { distinctCampaignMonitorBody, fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import {
   databaseUrl,
@@ -371,8 +371,7 @@ describe("what ingest refuses", () => {
 });
 
 describe("group commit: webhooks arriving together share a statement, never an outcome", () => {
-  const body = fixture("campaignmonitor-subscribe.json");
-  const post = (id: number) => send(ingest.webhookUrl("campaignmonitor", id), body, { "content-type": "application/json" });
+  const post = (id: number) => send(ingest.webhookUrl("campaignmonitor", id), distinctCampaignMonitorBody(), { "content-type": "application/json" });
 
   it("writes 60 concurrent webhooks in fewer statements, every one stored with its job", async () => {
     const instance = await instanceFor("campaignmonitor");
@@ -405,8 +404,7 @@ describe("group commit: webhooks arriving together share a statement, never an o
 });
 
 describe("the cached instance row never outlives a change to it", () => {
-  const body = fixture("campaignmonitor-subscribe.json");
-  const post = (id: number) => send(ingest.webhookUrl("campaignmonitor", id), body, { "content-type": "application/json" });
+  const post = (id: number) => send(ingest.webhookUrl("campaignmonitor", id), distinctCampaignMonitorBody(), { "content-type": "application/json" });
 
   it("events turned off, then on again, take effect on the next webhook", async () => {
     const instance = await instanceFor("campaignmonitor");

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
-import { fixture } from "./fixtures/webhooks";
+import { distinctCampaignMonitorBody } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import { databaseUrl, seedInstance, send, startIngestServer, startReceiver, waitUntil, type Receiver } from "./helpers/events";
 
@@ -50,9 +50,8 @@ function spawnWorker(): Promise<ChildProcess> {
 
 async function postWebhooks(count: number) {
   const instance = await seedInstance(acme, "campaignmonitor", { "event.notification.callback.url": receiver.url });
-  const body = fixture("campaignmonitor-subscribe.json");
   const answers = await Promise.all(
-    Array.from({ length: count }, () => send(ingest.webhookUrl("campaignmonitor", instance.id), body, { "content-type": "application/json" })),
+    Array.from({ length: count }, () => send(ingest.webhookUrl("campaignmonitor", instance.id), distinctCampaignMonitorBody(), { "content-type": "application/json" })),
   );
   expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
   return instance;

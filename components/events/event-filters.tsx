@@ -29,6 +29,7 @@ const STATUS_LABELS: Record<LogStatus, string> = {
   RETRYING: "Retrying",
   DEAD: "Dead",
   DISABLED: "Disabled",
+  DUPLICATE: "Duplicate",
 };
 
 const SEARCH_DELAY_MS = 500;

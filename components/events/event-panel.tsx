@@ -193,6 +193,15 @@ export function EventPanel({ row, now, onClose }: { row: EventLogRow; now: Date;
             </dd>
             <dt className="text-muted-foreground">Event id</dt>
             <dd className="font-mono text-xs break-all">{row.eventId}</dd>
+            {current?.request?.duplicateOf ? (
+              <>
+                <dt className="text-muted-foreground">Duplicate of</dt>
+                <dd className="text-xs" data-testid="duplicate-of">
+                  <span className="font-mono break-all">{current.request.duplicateOf}</span>
+                  <span className="block text-muted-foreground">The provider sent this webhook before; it was not delivered again.</span>
+                </dd>
+              </>
+            ) : null}
             {current?.request?.remoteAddress ? (
               <>
                 <dt className="text-muted-foreground">Sent from</dt>

@@ -8,6 +8,7 @@ const variants = {
   RETRYING: { label: "Retrying", variant: "warning" },
   DEAD: { label: "Dead", variant: "destructive" },
   DISABLED: { label: "Disabled", variant: "outline" },
+  DUPLICATE: { label: "Duplicate", variant: "outline" },
 } as const satisfies Record<RowStatus, { label: string; variant: "secondary" | "success" | "warning" | "destructive" | "outline" }>;
 
 /** "Retrying (n)" counts the attempts made so far. */

@@ -58,6 +58,11 @@ export type WebhookHandler = {
    * the provider's shape at all passes here and is kept as UNKNOWN. Absent: one event per request.
    */
   admit?(request: IncomingWebhook, maxEvents: number): AdmitResult;
+  /**
+   * The provider's own id of what this request reports, where it sends one (ConnectWise's `MessageId`):
+   * a repeat of it is a duplicate. Absent, or null for a body without one: the body itself is the key.
+   */
+  dedupId?(request: IncomingWebhook): string | null;
   /** Some providers probe the URL with a GET (MailChimp); answer with this status. Absent = 405. */
   probeStatus?: number;
 };

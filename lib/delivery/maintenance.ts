@@ -1,4 +1,5 @@
 import { eventsPool } from "@/lib/db/pg-pool";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 /**
@@ -7,13 +8,19 @@ import { log } from "@/lib/log";
  * - the queue tables (`ingest_queue`, `delivery_jobs`, `delivery_lanes`) see a delete or update for
  *   every insert; VACUUM keeps their dead rows from piling up under the claims' index scans;
  * - ANALYZE of the tables the pipeline bulk-writes keeps the planner's row counts current, so plans
- *   chosen for a nearly empty table are not kept for a large one.
+ *   chosen for a nearly empty table are not kept for a large one;
+ * - dedup keys older than HOOKLINE_DEDUP_WINDOW_HOURS are deleted (a new request would take them over
+ *   anyway; this keeps the table to one window of keys).
  * One process at a time does it (an advisory lock), every `intervalMs`.
  */
 
 /** The advisory lock one maintaining process holds ("hook"). */
 export const MAINTENANCE_LOCK_KEY = 0x686f6f6b;
-const QUEUE_TABLES = ["ingest_queue", "delivery_jobs", "delivery_lanes"];
+const QUEUE_TABLES = ["ingest_queue", "delivery_jobs", "delivery_lanes", "webhook_dedup_keys"];
+/** Expired dedup keys deleted per pass at most, so one pass stays short. */
+const EXPIRED_KEYS_PER_PASS = 50_000;
+const DELETE_EXPIRED_KEYS = `DELETE FROM webhook_dedup_keys WHERE ctid IN (
+  SELECT ctid FROM webhook_dedup_keys WHERE received_at < now() - make_interval(secs => $1::int) LIMIT $2)`;
 const GROWING_TABLES = ["webhook_requests", "events", "delivery_attempts"];
 
 /** What needs doing, from the statistics PostgreSQL keeps whether or not autovacuum runs. */
@@ -29,6 +36,7 @@ export async function maintainTables(): Promise<boolean> {
     const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [MAINTENANCE_LOCK_KEY]);
     if (!rows[0]?.locked) return false;
     try {
+      await client.query(DELETE_EXPIRED_KEYS, [Math.round(env().HOOKLINE_DEDUP_WINDOW_HOURS * 3600), EXPIRED_KEYS_PER_PASS]);
       const due = await client.query<{ relname: string; vacuum: boolean; analyze: boolean }>(DUE, [QUEUE_TABLES, GROWING_TABLES]);
       for (const table of due.rows) {
         // Names from the lists above only, never from input.

@@ -13,7 +13,7 @@ import {
   type ListEventsQuery,
 } from "@/lib/events/schema";
 import { AppError } from "@/lib/errors";
-import type { DeliveryAttempt, Event, Prisma } from "@/lib/generated/prisma/client";
+import type { DeliveryAttempt, Prisma } from "@/lib/generated/prisma/client";
 import { getInstance, type Actor } from "@/lib/instances/service";
 
 /**
@@ -44,6 +44,7 @@ const LIST_FIELDS = {
   lastAttemptAt: true,
   lastStatusCode: true,
   lastError: true,
+  request: { select: { duplicateOf: true } },
 } satisfies Prisma.EventSelect;
 
 type ListedEvent = Prisma.EventGetPayload<{ select: typeof LIST_FIELDS }>;
@@ -70,6 +71,8 @@ export function toEventView(event: ListedEvent) {
     lastAttemptDate: iso(event.lastAttemptAt),
     lastStatusCode: event.lastStatusCode,
     lastError: event.lastError,
+    /** A DUPLICATE's first: the id of the request it repeats, which is also its first event's `id`. */
+    duplicateOf: event.request?.duplicateOf ?? null,
   };
 }
 
@@ -155,7 +158,10 @@ async function findEventId(actor: Actor, id: string, scope: EventScope): Promise
 
 /** One event with its notification and every delivery attempt, oldest first. */
 export async function getEvent(actor: Actor, id: string, scope: EventScope = {}): Promise<EventDetail> {
-  const event: Event = await db().event.findUniqueOrThrow({ where: { id: await findEventId(actor, id, scope) } });
+  const event = await db().event.findUniqueOrThrow({
+    where: { id: await findEventId(actor, id, scope) },
+    include: { request: { select: { duplicateOf: true } } },
+  });
   const attempts = await db().deliveryAttempt.findMany({
     where: { eventRowId: event.id },
     orderBy: [{ startedAt: "asc" }, { attempt: "asc" }],

@@ -6,6 +6,7 @@ import { redactHeaders } from "@/lib/events/redact";
 import { ALLOWLIST_PARAMETER, isAllowedAddress, parseAllowList } from "@/lib/ingest/ip-allowlist";
 import { ingestPool } from "@/lib/db/pg-pool";
 import { providerFetcher } from "@/lib/ingest/provider-fetch";
+import { dedupKey } from "@/lib/ingest/dedup";
 import { STALE_INSTANCE, storeRequest } from "@/lib/ingest/store";
 import type { IncomingWebhook, WebhookContext } from "@/lib/connectors/contract";
 import { decryptSecrets } from "@/lib/instances/secrets";
@@ -199,6 +200,7 @@ async function store(request: IngestRequest, instance: InstanceRow, connector: C
     headers: JSON.stringify(redactHeaders(request.headers)),
     body: request.body,
     remoteAddress: request.remoteAddress ?? null,
+    dedupKey: env().HOOKLINE_DEDUP_WINDOW_HOURS > 0 ? dedupKey(connector.events.webhook, request) : null,
   });
   return { requestId };
 }

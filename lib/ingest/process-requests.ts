@@ -32,6 +32,8 @@ type StoredRow = {
   remote_address: string | null;
   instance_name: string;
   delivery_disabled: boolean;
+  /** The first request with the same dedup key: this one repeats it and is not delivered. */
+  duplicate_of: string | null;
 };
 
 /** How long the processor, woken from idle by a webhook, waits for more before it starts (latency it adds at most). */
@@ -47,7 +49,7 @@ const TAKE = `WITH taken AS (
     RETURNING request_id
   )
   SELECT r.id, r.instance_id, r.organization_id, r.element_key, r.received_at, r.content_type, r.headers, r.body,
-         r.remote_address, i.name AS instance_name, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
+         r.remote_address, r.duplicate_of, i.name AS instance_name, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
     FROM taken t JOIN webhook_requests r ON r.id = t.request_id JOIN instances i ON i.id = r.instance_id
    ORDER BY r.id`;
 
@@ -90,6 +92,15 @@ function eventsOf(row: StoredRow): Made {
   return { row, events };
 }
 
+/**
+ * A repeat of an earlier request is shown, never delivered again. While the receiver has said 410 Gone,
+ * events are kept but not sent; "redeliver failed" sends them later.
+ */
+function statusOf(row: StoredRow): "PENDING" | "DISABLED" | "DUPLICATE" {
+  if (row.duplicate_of) return "DUPLICATE";
+  return row.delivery_disabled ? "DISABLED" : "PENDING";
+}
+
 async function insertEvents(client: PoolClient, made: readonly Made[]): Promise<number> {
   const all = made.flatMap(({ row, events }) => events.map((event) => ({ row, event })));
   if (all.length === 0) return 0;
@@ -103,13 +114,12 @@ async function insertEvents(client: PoolClient, made: readonly Made[]): Promise<
     all.map(({ event }) => event.summary),
     all.map(({ event }) => event.count),
     all.map(({ event }) => event.payload),
-    // While the receiver has said 410 Gone, events are kept but not sent; "redeliver failed" sends them later.
-    all.map(({ row }) => (row.delivery_disabled ? "DISABLED" : "PENDING")),
+    all.map(({ row }) => statusOf(row)),
     all.map(({ row }) => row.received_at),
   ]);
   await enqueueDeliveries(
     client,
-    all.filter(({ row }) => !row.delivery_disabled).map(({ row, event }) => ({ event: event.id, instanceId: row.instance_id })),
+    all.filter(({ row }) => statusOf(row) === "PENDING").map(({ row, event }) => ({ event: event.id, instanceId: row.instance_id })),
   );
   return all.length;
 }

@@ -30,6 +30,8 @@ export type StoredRequest = {
   headers: string;
   body: Buffer;
   remoteAddress: string | null;
+  /** lib/ingest/dedup.ts; null when deduplication is off. */
+  dedupKey: string | null;
 };
 
 const MAX_BATCH = 64;
@@ -45,15 +47,30 @@ export function insertStatement(batch: readonly StoredRequest[]) {
     (r) =>
       `(${add(r.id)}::uuid, ${add(r.instanceId)}::int, ${add(r.organizationId)}::uuid, ${add(r.elementKey)}::text, ` +
       `${add(r.receivedAt)}::timestamptz, ${add(r.contentType)}::text, ${add(r.headers)}::jsonb, ${add(r.body)}::bytea, ` +
-      `${add(r.remoteAddress)}::text, ${add(r.instanceVersion)}::text)`,
+      `${add(r.remoteAddress)}::text, ${add(r.instanceVersion)}::text, ${add(r.dedupKey)}::text)`,
   );
+  const windowSeconds = add(Math.round(env().HOOKLINE_DEDUP_WINDOW_HOURS * 3600));
   // The failing cast depends on a count, so the planner cannot fold it into an error up front.
-  const text = `WITH input (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address, version)
+  // Dedup keys (lib/ingest/dedup.ts): the first request of a key holds it; one held longer than the
+  // window passes to the new request. DO UPDATE (not DO NOTHING) so RETURNING names the holder even when
+  // it committed a moment ago in another statement; DISTINCT ON, as one statement may not touch a row
+  // twice (repeats within one batch follow their first).
+  const expired = `webhook_dedup_keys.received_at <= EXCLUDED.received_at - make_interval(secs => ${windowSeconds}::int)`;
+  const text = `WITH input (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address, version, dedup_key)
        AS (VALUES ${input.join(", ")}),
+    valid AS (SELECT i.* FROM input i WHERE EXISTS (SELECT 1 FROM instances WHERE id = i.instance_id AND xmin::text = i.version)),
+    held AS (INSERT INTO webhook_dedup_keys (instance_id, key, request_id, received_at)
+       SELECT DISTINCT ON (v.instance_id, v.dedup_key) v.instance_id, v.dedup_key, v.id, v.received_at
+         FROM valid v WHERE v.dedup_key IS NOT NULL ORDER BY v.instance_id, v.dedup_key, v.id
+       ON CONFLICT (instance_id, key) DO UPDATE SET
+         request_id = CASE WHEN ${expired} THEN EXCLUDED.request_id ELSE webhook_dedup_keys.request_id END,
+         received_at = CASE WHEN ${expired} THEN EXCLUDED.received_at ELSE webhook_dedup_keys.received_at END
+       RETURNING instance_id, key, request_id),
     request AS (INSERT INTO webhook_requests
-         (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address)
-       SELECT i.id, i.instance_id, i.organization_id, i.element_key, i.received_at, i.content_type, i.headers, i.body, i.remote_address
-         FROM input i WHERE EXISTS (SELECT 1 FROM instances WHERE id = i.instance_id AND xmin::text = i.version)
+         (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, remote_address, duplicate_of)
+       SELECT v.id, v.instance_id, v.organization_id, v.element_key, v.received_at, v.content_type, v.headers, v.body,
+              v.remote_address, NULLIF(h.request_id, v.id)
+         FROM valid v LEFT JOIN held h ON h.instance_id = v.instance_id AND h.key = v.dedup_key
        RETURNING id),
     queued AS (INSERT INTO ingest_queue (request_id) SELECT id FROM request),
     -- The live log shows a request as soon as it is stored, where someone watches its organization.

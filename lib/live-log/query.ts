@@ -437,6 +437,7 @@ type DetailRecord = RowRecord & {
   headers: unknown;
   body: Buffer | null;
   remote_address: string | null;
+  duplicate_of: string | null;
 };
 
 function parseNotification(payload: Buffer): { normalized: unknown; raw: unknown } {
@@ -461,7 +462,8 @@ function headerList(headers: unknown): [string, string][] {
 export async function getEventDetail(organizationId: string, id: string): Promise<EventLogDetail | null> {
   if (!isUuid(id)) return null;
   const { rows } = await read<DetailRecord>(
-    `SELECT ${ROW_COLUMNS}, e.payload, e.last_error, r.received_at, r.content_type, r.headers, r.body, r.remote_address
+    `SELECT ${ROW_COLUMNS}, e.payload, e.last_error, r.received_at, r.content_type, r.headers, r.body, r.remote_address,
+            r.duplicate_of
        ${ROW_FROM} LEFT JOIN webhook_requests r ON r.id = e.request_id
       WHERE e.id = $1::uuid AND e.organization_id = $2::uuid`,
     [id, organizationId],
@@ -490,6 +492,7 @@ export async function getEventDetail(organizationId: string, id: string): Promis
           remoteAddress: record.remote_address,
           headers: headerList(record.headers),
           body: bodyView(record.body, record.content_type ?? ""),
+          duplicateOf: record.duplicate_of,
         }
       : null;
   return {

@@ -7,7 +7,7 @@ import type { NormalizedEventType } from "@/lib/connectors/contract";
  * the SSE stream, the server actions and the client components alike, so it imports nothing server-only.
  */
 
-export const LOG_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED"] as const;
+export const LOG_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED", "DUPLICATE"] as const;
 export type LogStatus = (typeof LOG_STATUSES)[number];
 /** A row's status: an event's, or RECEIVED for a stored request not processed yet (not a filter). */
 export type RowStatus = LogStatus | "RECEIVED";
@@ -157,6 +157,8 @@ export type EventLogDetail = {
     remoteAddress: string | null;
     headers: [string, string][];
     body: BodyView;
+    /** A DUPLICATE's first: the id of the request it repeats (also the id of that request's first event). */
+    duplicateOf: string | null;
   } | null;
   /** `message.raw` of the notification, for an event without a stored request (a test event). */
   notificationRaw: unknown;

@@ -117,4 +117,10 @@ export const connectwiseWebhook: WebhookHandler = {
     if (!parsed.ok || !looksLikeCallback(parsed.value)) return unparseable(request.body, receivedAt);
     return { raw: parsed.value, events: [normalize(parsed.value, receivedAt)] };
   },
+
+  // Every callback carries a `MessageId` of its own; ConnectWise sends it again when it retries.
+  dedupId(request) {
+    const parsed = parseJsonBody(request.body);
+    return parsed.ok ? (idField(parsed.value, "MessageId") ?? null) : null;
+  },
 };
