@@ -4,6 +4,10 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as ingestRoute from "@/app/elements/api-v2/events/[key]/[id]/route";
+import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/events/route";
+import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
+import { maintainTables } from "@/lib/delivery/maintenance";
+import { flushRejections, recordRejection } from "@/lib/ingest/rejections";
 import { connectwiseSignature } from "@/lib/connectors/webhooks/connectwisecrmrest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { ingestStoreCounts } from "@/lib/ingest/store";
@@ -14,6 +18,7 @@ import { encodeInstanceId } from "@/lib/instances/webhook-url";
 import { distinctCampaignMonitorBody, fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import {
+  callRoute,
   databaseUrl,
   seedInstance,
   send,
@@ -86,8 +91,9 @@ function connectwiseBody(keyUrlOrigin: string): Buffer {
   return Buffer.from(JSON.stringify(body));
 }
 
+/** Requests accepted for processing (a refused one is kept too, as REJECTED: see "refused webhooks are kept"). */
 async function requestsOf(instanceId: number) {
-  return db().webhookRequest.findMany({ where: { instanceId } });
+  return db().webhookRequest.findMany({ where: { instanceId, rejectedStatus: null } });
 }
 
 async function deliveredEvents(instanceId: number, count: number) {
@@ -274,7 +280,7 @@ describe("what ingest keeps and how it splits", () => {
     const res = await send(ingest.webhookUrl("hootsuite", instance.id), fixture("hootsuite-ping.json"), { "content-type": "application/json" });
     expect(res.status).toBe(200);
     expect(await requestsOf(instance.id)).toHaveLength(1);
-    expect(await db().event.count({ where: { instanceId: instance.id } })).toBe(0);
+    expect(await db().event.count({ where: { instanceId: instance.id, status: { not: "REJECTED" } } })).toBe(0);
   });
 
   it("answers MailChimp's URL check (GET) with 200 and stores nothing", async () => {
@@ -302,7 +308,7 @@ describe("what ingest refuses", () => {
     const altered = await send(url, tampered, { "content-type": "application/json", "x-content-signature": connectwiseSignature(body, CW_SIGNING_KEY) });
     expect(altered.status).toBe(401);
     expect(await requestsOf(instance.id)).toHaveLength(0);
-    expect(await db().event.count({ where: { instanceId: instance.id } })).toBe(0);
+    expect(await db().event.count({ where: { instanceId: instance.id, status: { not: "REJECTED" } } })).toBe(0);
   });
 
   it("401 when Metadata.key_url is not on the instance's ConnectWise host, which is never contacted", async () => {
@@ -367,6 +373,82 @@ describe("what ingest refuses", () => {
     expect((await send(ingest.webhookUrl("campaignmonitor", closed.id), body, { "content-type": "application/json" })).status).toBe(403);
     expect((await send(ingest.webhookUrl("campaignmonitor", open.id), body, { "content-type": "application/json" })).status).toBe(200);
     expect(await requestsOf(closed.id)).toHaveLength(0);
+  });
+});
+
+describe("refused webhooks are kept, as REJECTED, and never delivered", () => {
+  async function rejected(instanceId: number) {
+    await flushRejections();
+    const listed = await callRoute(instanceEventsRoute.GET, {
+      header: acme.header,
+      params: { id: String(instanceId) },
+      url: `http://localhost/elements/api-v2/instances/${instanceId}/events?status=REJECTED`,
+    });
+    expect(listed.status).toBe(200);
+    return listed.body as { status: string; lastStatusCode: number; lastError: string; eventId: string }[];
+  }
+
+  it("a bad ConnectWise signature, a sender outside the allow-list, a body too large and events turned off", async () => {
+    const cw = await instanceFor("connectwisecrmrest", { "helpdesk.connectwise.server.url": keyServerUrl, company: "c", "public.key": "p", "private.key": "k" });
+    const body = connectwiseBody(keyServerUrl);
+    expect((await send(ingest.webhookUrl("connectwisecrmrest", cw.id), body, { "content-type": "application/json", "x-content-signature": connectwiseSignature(body, "wrong-key") })).status).toBe(401);
+    const [bad] = await rejected(cw.id);
+    expect(bad).toMatchObject({ status: "REJECTED", lastStatusCode: 401, lastError: expect.stringMatching(/signature did not verify/) });
+    const stored = await db().webhookRequest.findFirstOrThrow({ where: { instanceId: cw.id } });
+    expect(stored).toMatchObject({ rejectedStatus: 401, remoteAddress: "127.0.0.1" });
+    expect((stored.headers as Record<string, string>)["x-content-signature"]).toBe("[redacted]");
+    expect(Buffer.from(stored.body).equals(body)).toBe(true);
+
+    const closed = await instanceFor("campaignmonitor", { "event.notification.ip.allowlist": "203.0.113.0/24" });
+    await send(ingest.webhookUrl("campaignmonitor", closed.id), distinctCampaignMonitorBody(), { "content-type": "application/json" });
+    expect(await rejected(closed.id)).toMatchObject([{ lastStatusCode: 403, lastError: expect.stringMatching(/127\.0\.0\.1 is not in event\.notification\.ip\.allowlist/) }]);
+
+    const big = await instanceFor("campaignmonitor");
+    await send(ingest.webhookUrl("campaignmonitor", big.id), JSON.stringify({ Events: [], ListID: "x".repeat(1024 * 1024) }), { "content-type": "application/json" });
+    await waitUntil(async () => (await rejected(big.id)).length === 1, 5_000, "the 413 recorded");
+    expect((await rejected(big.id))[0]).toMatchObject({ lastStatusCode: 413 });
+
+    const off = await instanceFor("campaignmonitor");
+    await db().instance.update({ where: { id: off.id }, data: { eventsEnabled: false } });
+    expect((await send(ingest.webhookUrl("campaignmonitor", off.id), distinctCampaignMonitorBody(), { "content-type": "application/json" })).status).toBe(404);
+    expect(await rejected(off.id)).toMatchObject([{ lastStatusCode: 404, lastError: "Events are turned off for this instance." }]);
+
+    // Never delivered: no delivery job, and the receiver saw none of them.
+    const ids = [cw.id, closed.id, big.id, off.id];
+    const jobs = await pool().query("SELECT 1 FROM delivery_jobs j JOIN events e ON e.id = j.event_id WHERE e.instance_id = ANY($1::int[])", [ids]);
+    expect(jobs.rowCount).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rejectedIds = new Set((await db().event.findMany({ where: { instanceId: { in: ids } } })).map((e) => e.eventId));
+    expect(receiver.received.filter((r) => rejectedIds.has(r.headers["elements-webhook-id"]!))).toEqual([]);
+  });
+
+  it("a flood is bounded: 200 a second recorded, the newest 1,000 kept per instance, the rest counted", async () => {
+    const flooded = await instanceFor("campaignmonitor", { "event.notification.ip.allowlist": "203.0.113.0/24" });
+    const at = new Date();
+    const reject = () =>
+      recordRejection({ instanceId: flooded.id, organizationId: acme.organizationId, elementKey: "campaignmonitor", receivedAt: at, status: 403, reason: "flood", contentType: "", headers: {}, body: Buffer.alloc(0), remoteAddress: null });
+    for (let i = 0; i < 500; i++) reject();
+    await flushRejections();
+    const kept = () => db().webhookRequest.count({ where: { instanceId: flooded.id, rejectedStatus: { not: null } } });
+    const notKept = async () => (await db().instance.findUniqueOrThrow({ where: { id: flooded.id } })).rejectedNotKept;
+    expect(await kept()).toBeLessThanOrEqual(200);
+    expect((await kept()) + (await notKept())).toBe(500);
+
+    // Past the newest 1,000, upkeep deletes the oldest and counts them.
+    const before = { kept: await kept(), notKept: await notKept() };
+    await pool().query(
+      `WITH r AS (INSERT INTO webhook_requests (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, rejected_status, rejected_reason)
+         SELECT gen_random_uuid(), $1, $2, 'campaignmonitor', now(), '', '{}', '', 403, 'seeded' FROM generate_series(1, 1000) RETURNING id, instance_id, organization_id, received_at)
+       INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary, event_count, payload, status, created_at)
+       SELECT id, 'rejected-' || id, id, instance_id, organization_id, 'campaignmonitor', '[]', 0, '', 'REJECTED', received_at FROM r`,
+      [flooded.id, acme.organizationId],
+    );
+    expect(await maintainTables()).toBe(true);
+    expect(await kept()).toBe(1000);
+    expect(await notKept()).toBe(before.notKept + before.kept);
+    expect(await db().event.count({ where: { instanceId: flooded.id, status: "REJECTED" } })).toBe(1000);
+    const api = await callRoute(instanceRoute.GET, { header: acme.header, params: { id: String(flooded.id) }, url: `http://localhost/elements/api-v2/instances/${flooded.id}` });
+    expect(api.body).toMatchObject({ rejectedNotKept: before.notKept + before.kept });
   });
 });
 
@@ -468,7 +550,7 @@ describe("all or nothing", () => {
       });
       expect(res.status).toBe(500);
       expect(await requestsOf(instance.id)).toHaveLength(0);
-      expect(await db().event.count({ where: { instanceId: instance.id } })).toBe(0);
+      expect(await db().event.count({ where: { instanceId: instance.id, status: { not: "REJECTED" } } })).toBe(0);
     } finally {
       await admin.query("DROP FUNCTION hookline_test_refuse_queue() CASCADE");
       admin.release();

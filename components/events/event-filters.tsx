@@ -30,6 +30,7 @@ const STATUS_LABELS: Record<LogStatus, string> = {
   DEAD: "Dead",
   DISABLED: "Disabled",
   DUPLICATE: "Duplicate",
+  REJECTED: "Rejected",
 };
 
 const SEARCH_DELAY_MS = 500;

@@ -9,6 +9,7 @@ const variants = {
   DEAD: { label: "Dead", variant: "destructive" },
   DISABLED: { label: "Disabled", variant: "outline" },
   DUPLICATE: { label: "Duplicate", variant: "outline" },
+  REJECTED: { label: "Rejected", variant: "destructive" },
 } as const satisfies Record<RowStatus, { label: string; variant: "secondary" | "success" | "warning" | "destructive" | "outline" }>;
 
 /** "Retrying (n)" counts the attempts made so far. */

@@ -94,7 +94,7 @@ export function EventsTable({
                     }}
                     className="rounded-sm font-medium underline-offset-4 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
                   >
-                    {eventTypeLabel(row.eventType)}
+                    {row.status === "REJECTED" ? `Refused webhook (${row.lastStatusCode ?? "?"})` : eventTypeLabel(row.eventType)}
                   </button>
                   )}
                   {row.eventCount > 1 ? <span className="ml-1 text-xs text-muted-foreground">+{row.eventCount - 1}</span> : null}

@@ -1,5 +1,6 @@
 import { eventsPool } from "@/lib/db/pg-pool";
 import { env } from "@/lib/env";
+import { KEPT_PER_INSTANCE } from "@/lib/ingest/rejections";
 import { log } from "@/lib/log";
 
 /**
@@ -9,6 +10,7 @@ import { log } from "@/lib/log";
  *   every insert; VACUUM keeps their dead rows from piling up under the claims' index scans;
  * - ANALYZE of the tables the pipeline bulk-writes keeps the planner's row counts current, so plans
  *   chosen for a nearly empty table are not kept for a large one;
+ * - refused webhooks beyond the newest 1,000 per instance are deleted and counted (lib/ingest/rejections.ts);
  * - dedup keys older than HOOKLINE_DEDUP_WINDOW_HOURS are deleted (a new request would take them over
  *   anyway; this keeps the table to one window of keys).
  * One process at a time does it (an advisory lock), every `intervalMs`.
@@ -19,6 +21,13 @@ export const MAINTENANCE_LOCK_KEY = 0x686f6f6b;
 const QUEUE_TABLES = ["ingest_queue", "delivery_jobs", "delivery_lanes", "webhook_dedup_keys"];
 /** Expired dedup keys deleted per pass at most, so one pass stays short. */
 const EXPIRED_KEYS_PER_PASS = 50_000;
+/** Refused webhooks beyond the newest KEPT_PER_INSTANCE of each instance: deleted (their events with them), counted. */
+const PRUNE_REJECTED = `WITH ranked AS (
+    SELECT id, instance_id, row_number() OVER (PARTITION BY instance_id ORDER BY id DESC) AS n
+      FROM webhook_requests WHERE rejected_status IS NOT NULL),
+  gone AS (DELETE FROM webhook_requests r USING ranked k WHERE r.id = k.id AND k.n > $1 RETURNING r.instance_id)
+  UPDATE instances i SET rejected_not_kept = i.rejected_not_kept + g.n
+    FROM (SELECT instance_id, count(*)::int AS n FROM gone GROUP BY instance_id) g WHERE i.id = g.instance_id`;
 const DELETE_EXPIRED_KEYS = `DELETE FROM webhook_dedup_keys WHERE ctid IN (
   SELECT ctid FROM webhook_dedup_keys WHERE received_at < now() - make_interval(secs => $1::int) LIMIT $2)`;
 const GROWING_TABLES = ["webhook_requests", "events", "delivery_attempts"];
@@ -36,6 +45,7 @@ export async function maintainTables(): Promise<boolean> {
     const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1) AS locked", [MAINTENANCE_LOCK_KEY]);
     if (!rows[0]?.locked) return false;
     try {
+      await client.query(PRUNE_REJECTED, [KEPT_PER_INSTANCE]);
       await client.query(DELETE_EXPIRED_KEYS, [Math.round(env().HOOKLINE_DEDUP_WINDOW_HOURS * 3600), EXPIRED_KEYS_PER_PASS]);
       const due = await client.query<{ relname: string; vacuum: boolean; analyze: boolean }>(DUE, [QUEUE_TABLES, GROWING_TABLES]);
       for (const table of due.rows) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** Event statuses as stored; also the `status` filter of event lists. */
-export const EVENT_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED", "DUPLICATE"] as const;
+export const EVENT_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED", "DUPLICATE", "REJECTED"] as const;
 export type EventStatusName = (typeof EVENT_STATUSES)[number];
 
 export const DEFAULT_PAGE_SIZE = 50;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "@/lib/api/body";
 import { env } from "@/lib/env";
-import { ingestWebhook, type IngestResponse } from "@/lib/ingest/ingest";
+import { ingestWebhook, recordOversizedWebhook, type IngestResponse } from "@/lib/ingest/ingest";
 import { log } from "@/lib/log";
 
 /**
@@ -116,6 +116,14 @@ export async function handleIngestRequest(request: IncomingMessage, response: Se
   } catch (error) {
     if (error instanceof TooLarge) {
       drain(request);
+      const headers = headersOf(request);
+      void recordOversizedWebhook({
+        ...route,
+        method: request.method ?? "POST",
+        headers,
+        contentType: headers["content-type"] ?? "",
+        remoteAddress: remoteAddressOf(request.socket.remoteAddress, headers["x-forwarded-for"]),
+      }).catch((failure: unknown) => log("warn", "could not record an oversized webhook", { error: String(failure) }));
       write(response, { status: 413, body: JSON.stringify({ message: `The body is larger than ${MAX_BODY_BYTES} bytes.` }), headers: { "content-type": "application/json; charset=utf-8" } });
       return;
     }

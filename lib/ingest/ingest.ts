@@ -7,6 +7,7 @@ import { ALLOWLIST_PARAMETER, isAllowedAddress, parseAllowList } from "@/lib/ing
 import { ingestPool } from "@/lib/db/pg-pool";
 import { providerFetcher } from "@/lib/ingest/provider-fetch";
 import { dedupKey } from "@/lib/ingest/dedup";
+import { recordRejection } from "@/lib/ingest/rejections";
 import { STALE_INSTANCE, storeRequest } from "@/lib/ingest/store";
 import type { IncomingWebhook, WebhookContext } from "@/lib/connectors/contract";
 import { decryptSecrets } from "@/lib/instances/secrets";
@@ -134,8 +135,27 @@ async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<In
     if (found.cached) throw new StaleInstance();
   };
   // Another connector's instance is as unknown here as a missing one: ids must not be probeable.
-  if (!instance || instance.element_key !== connector.key || !instance.events_enabled) {
+  if (!instance || instance.element_key !== connector.key) {
     beforeRefusing();
+    return NOT_FOUND();
+  }
+  // Kept to be seen in the log as REJECTED (lib/ingest/rejections.ts), never delivered.
+  const reject = (status: number, reason: string) =>
+    recordRejection({
+      instanceId: instance.id,
+      organizationId: instance.organization_id,
+      elementKey: connector.key,
+      receivedAt,
+      status,
+      reason,
+      contentType: request.contentType,
+      headers: request.headers,
+      body: request.body,
+      remoteAddress: request.remoteAddress ?? null,
+    });
+  if (!instance.events_enabled) {
+    beforeRefusing();
+    if (request.method === "POST") reject(404, "Events are turned off for this instance.");
     return NOT_FOUND();
   }
 
@@ -143,6 +163,7 @@ async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<In
   if (!senderAllowed(instance.configuration, request.remoteAddress)) {
     beforeRefusing();
     log("warn", "webhook refused: sender not in the IP allow-list", logFields);
+    reject(403, `The sender ${request.remoteAddress ?? "(unknown address)"} is not in event.notification.ip.allowlist.`);
     return answer(403, { message: "Forbidden." });
   }
 
@@ -160,6 +181,7 @@ async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<In
   if (!verified.ok) {
     beforeRefusing();
     log("warn", "webhook rejected: verification failed", { ...logFields, reason: verified.reason });
+    reject(401, `The signature did not verify: ${verified.reason}.`);
     return answer(401, { message: "Unauthorized." });
   }
 
@@ -167,6 +189,7 @@ async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<In
   const admitted = handler.admit?.(request, env().HOOKLINE_MAX_EVENTS_PER_WEBHOOK) ?? { ok: true };
   if (!admitted.ok) {
     log("warn", "webhook refused: batch not accepted", { ...logFields, reason: admitted.message });
+    reject(400, admitted.message);
     return answer(400, { message: admitted.message });
   }
 
@@ -203,4 +226,28 @@ async function store(request: IngestRequest, instance: InstanceRow, connector: C
     dedupKey: env().HOOKLINE_DEDUP_WINDOW_HOURS > 0 ? dedupKey(connector.events.webhook, request) : null,
   });
   return { requestId };
+}
+
+/**
+ * A body over the size limit (answered 413 by lib/ingest/http.ts before it was read): recorded as a
+ * refused webhook of its instance, without the body, when the URL names one.
+ */
+export async function recordOversizedWebhook(request: Omit<IngestRequest, "body">, receivedAt = new Date()): Promise<void> {
+  const connector = getConnector(request.elementKey);
+  const instanceId = decodeInstanceId(request.encodedId);
+  if (!connector || instanceId === null || request.method !== "POST") return;
+  const { row } = await findInstance(instanceId, false);
+  if (!row || row.element_key !== connector.key) return;
+  recordRejection({
+    instanceId: row.id,
+    organizationId: row.organization_id,
+    elementKey: connector.key,
+    receivedAt,
+    status: 413,
+    reason: "The body was larger than the 1 MB limit; it was not kept.",
+    contentType: request.contentType,
+    headers: request.headers,
+    body: Buffer.alloc(0),
+    remoteAddress: request.remoteAddress ?? null,
+  });
 }

@@ -31,6 +31,8 @@ export function toApiInstance(instance: Instance, options: { token?: string; lan
     },
     /** Where delivery to the callback URL stands: ACTIVE, PAUSED (circuit breaker) or DISABLED (410 Gone). */
     delivery: { state: delivery.state, reason: delivery.reason, since: delivery.since },
+    /** Refused webhooks not kept: beyond the newest 1,000 (listed as REJECTED events), or not recorded during a flood. */
+    rejectedNotKept: instance.rejectedNotKept,
     createdDate: instance.createdAt.toISOString(),
     updatedDate: instance.updatedAt.toISOString(),
   };

@@ -7,7 +7,7 @@ import type { NormalizedEventType } from "@/lib/connectors/contract";
  * the SSE stream, the server actions and the client components alike, so it imports nothing server-only.
  */
 
-export const LOG_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED", "DUPLICATE"] as const;
+export const LOG_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED", "DUPLICATE", "REJECTED"] as const;
 export type LogStatus = (typeof LOG_STATUSES)[number];
 /** A row's status: an event's, or RECEIVED for a stored request not processed yet (not a filter). */
 export type RowStatus = LogStatus | "RECEIVED";
