@@ -1,16 +1,15 @@
-import { KeyRound, ShieldAlert } from "lucide-react";
-import { ActionButton } from "@/components/action-button";
+import { ShieldAlert } from "lucide-react";
 import { SecretField } from "@/components/secret-field";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { formatExactTime } from "@/lib/format";
 import type { Instance } from "@/lib/generated/prisma/client";
 import { signatureKeyState } from "@/lib/instances/signature-key";
+import { GenerateSignatureKey } from "./generate-signature-key";
 import { revealSignatureKeyAction, rotateSignatureKeyAction } from "./signature-key-actions";
 
 /** The instance's signature key: reveal, copy, rotate; or, for an instance without one, that deliveries go out unsigned. */
 export function SignatureKeyCard({ instance }: { instance: Instance }) {
   const state = signatureKeyState(instance);
-  const rotate = rotateSignatureKeyAction.bind(null, instance.id);
   return (
     <Card>
       <CardHeader>
@@ -30,7 +29,7 @@ export function SignatureKeyCard({ instance }: { instance: Instance }) {
               label="Signature key"
               masked={state.masked}
               reveal={revealSignatureKeyAction.bind(null, instance.id)}
-              rotate={rotate}
+              rotate={rotateSignatureKeyAction.bind(null, instance.id)}
               rotateWarning="A new key is generated. For 24 h deliveries carry signatures for both keys; then only the new one."
               rotated="Signature key rotated. Deliveries carry both keys' signatures for 24 h."
             />
@@ -47,7 +46,7 @@ export function SignatureKeyCard({ instance }: { instance: Instance }) {
               <ShieldAlert className="size-4 shrink-0" aria-hidden />
               Deliveries from this instance are unsigned: it has no signature key, so receivers cannot tell they come from Hookline.
             </p>
-            <ActionButton run={rotate} label="Generate signature key" icon={KeyRound} success="Signature key generated: deliveries are signed from now on." />
+            <GenerateSignatureKey instanceId={instance.id} />
           </div>
         )}
       </CardContent>
