@@ -8,7 +8,7 @@ import { closeEventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
 import { revealSignatureKey, rotateSignatureKey, signatureKeyState } from "@/lib/instances/signature-key";
 import { fixture } from "./fixtures/webhooks";
-import { call, createTenant, type Tenant } from "./helpers/api";
+import { call, createTenant, hootsuiteBody, type Tenant } from "./helpers/api";
 import { databaseUrl, seedInstance, send, startIngestServer, startReceiver, waitUntil, type Receiver } from "./helpers/events";
 
 // Signed by default (issue 15, item 1): a key generated on create and returned once, deliveries that the
@@ -34,22 +34,6 @@ afterAll(async () => {
   await closeEventsPool();
   await disconnectDb();
 });
-
-/** Hootsuite needs no provider call to be created (no code: it waits for authorization) or to take webhooks. */
-function hootsuiteBody(callbackUrl: string, extra: Record<string, unknown> = {}) {
-  return {
-    element: { key: "hootsuite" },
-    name: "Signed by default",
-    configuration: {
-      "oauth.callback.url": "https://app.test/oauth",
-      "oauth.api.key": "hootsuite-client-id",
-      "oauth.api.secret": "hootsuite-client-secret",
-      "event.notification.enabled": true,
-      "event.notification.callback.url": callbackUrl,
-      ...extra,
-    },
-  };
-}
 
 /** Posts one webhook and returns the delivery the receiver got for it. */
 async function deliveredAfterWebhook(instanceId: number) {

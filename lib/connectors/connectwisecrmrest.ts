@@ -1,5 +1,6 @@
 import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector } from "@/lib/connectors/types";
+import { checkConnectWiseCredentials } from "@/lib/connectors/credentials/connectwisecrmrest";
 import { connectwiseSubscription } from "@/lib/connectors/subscriptions/connectwisecrmrest";
 import { connectwiseWebhook } from "@/lib/connectors/webhooks/connectwisecrmrest";
 
@@ -12,7 +13,7 @@ export const connector: Connector = {
   description: "ConnectWise PSA service desk: get an event when a ticket, contact or company changes.",
   aliases: ["connectwisehd"],
   tile: { monogram: "CW", color: "#0067B1" },
-  auth: { type: "credentials" },
+  auth: { type: "credentials", check: checkConnectWiseCredentials },
   parameters: [
     {
       apiName: "name",

@@ -1,4 +1,4 @@
-import type { WebhookHandler, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
+import type { CredentialsCheck, WebhookHandler, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 
 /**
  * How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out;
@@ -61,7 +61,11 @@ export type OAuth2Config = {
   };
 };
 
-export type CredentialsConfig = { type: "credentials" };
+export type CredentialsConfig = {
+  type: "credentials";
+  /** One provider call that tells whether the provider accepts the settings; run before they are stored. */
+  check?: CredentialsCheck;
+};
 
 export type Connector = {
   key: string;

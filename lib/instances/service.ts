@@ -14,6 +14,7 @@ import { generateSigningKey, replacedKeyColumn, SIGNATURE_KEY } from "@/lib/deli
 import { AppError } from "@/lib/errors";
 import type { Instance, Prisma } from "@/lib/generated/prisma/client";
 import { decryptSecrets, isSecretKey, maskedConfiguration, splitSecrets } from "@/lib/instances/secrets";
+import { checkBeforeSave } from "@/lib/instances/save-checks";
 import { removeSubscriptionsBeforeDelete, syncAfterSave } from "@/lib/instances/subscriptions";
 import { exchangeCodeForInstance, grantColumns, type OAuthGrant } from "@/lib/oauth/grant";
 
@@ -59,6 +60,7 @@ export async function createInstance(
   const parsed = parseCreateInstanceBody(body, connectors);
   if (!parsed.ok) throw new AppError("bad_request", parsed.message, parsed.fieldErrors);
   const { connector, value, sentAs } = parsed;
+  await checkBeforeSave(connector, value.configuration, new Set(Object.keys(value.configuration)), sentAs);
   const grant = options.grant ?? (await exchangeCodeForInstance(connector, value));
   const signatureKey = value.configuration[SIGNATURE_KEY] === undefined ? generateSigningKey() : undefined;
   const { plain, secretsEncrypted } = splitSecrets(connector, { ...value.configuration, ...(signatureKey ? { [SIGNATURE_KEY]: signatureKey } : {}) });
@@ -137,6 +139,8 @@ export async function updateInstance(actor: Actor, id: number, body: unknown): P
   }
   const checked = parseConfiguration(connector, merged, { mode: "create" });
   if (!checked.ok) throw new AppError("bad_request", checked.message, checked.fieldErrors);
+  const sentAs = { ...(instance.sentAs as SentAs), ...parsed.sentAs };
+  await checkBeforeSave(connector, checked.value, new Set(Object.keys(value.configuration ?? {})), sentAs);
 
   const { plain, secretsEncrypted } = splitSecrets(connector, checked.value);
   // A key replaced by a PATCH still signs for 24 h, as after a rotation from the instance page.
@@ -150,7 +154,7 @@ export async function updateInstance(actor: Actor, id: number, body: unknown): P
       ...(value.tags !== undefined ? { tags: value.tags } : {}),
       configuration: plain as Prisma.InputJsonObject,
       secretsEncrypted,
-      sentAs: { ...(instance.sentAs as SentAs), ...parsed.sentAs },
+      sentAs,
       eventsEnabled: plain[EVENTS_ENABLED] === true,
     },
   });
