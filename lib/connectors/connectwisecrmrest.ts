@@ -13,7 +13,8 @@ export const connector: Connector = {
   description: "ConnectWise PSA service desk: get an event when a ticket, contact or company changes.",
   aliases: ["connectwisehd"],
   tile: { monogram: "CW", color: "#0067B1" },
-  auth: { type: "credentials", check: checkConnectWiseCredentials },
+  auth: { type: "credentials" },
+  checkCredentials: checkConnectWiseCredentials,
   parameters: [
     {
       apiName: "name",

@@ -61,11 +61,7 @@ export type OAuth2Config = {
   };
 };
 
-export type CredentialsConfig = {
-  type: "credentials";
-  /** One provider call that tells whether the provider accepts the settings; run before they are stored. */
-  check?: CredentialsCheck;
-};
+export type CredentialsConfig = { type: "credentials" };
 
 export type Connector = {
   key: string;
@@ -75,7 +71,13 @@ export type Connector = {
   /** Other element keys that resolve to this connector (`connectwisehd`). */
   aliases: string[];
   tile: { monogram: string; color: string };
+  /** Plain data: the console hands it to client components (the connector tiles). */
   auth: OAuth2Config | CredentialsConfig;
+  /**
+   * A credentials connector's check: one provider call that tells whether the provider accepts the
+   * settings, run before they are stored (lib/instances/save-checks.ts).
+   */
+  checkCredentials?: CredentialsCheck;
   parameters: ParameterRow[];
   events: {
     webhook: WebhookHandler;

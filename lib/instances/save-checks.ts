@@ -51,10 +51,10 @@ async function checkUrls(connector: Connector, configuration: Configuration, sen
 
 /** 4xx naming the provider's answer when it refuses the credentials, 502 when it cannot be reached. */
 async function checkCredentials(connector: Connector, configuration: Configuration, sent: ReadonlySet<string>) {
-  if (connector.auth.type !== "credentials" || !connector.auth.check) return;
+  if (!connector.checkCredentials) return;
   const authentication = connector.parameters.filter((row) => row.group === "authentication").map((row) => row.apiName);
   if (!authentication.some((apiName) => sent.has(apiName))) return;
-  const result = await connector.auth.check(configuration);
+  const result = await connector.checkCredentials(configuration);
   if (!result.ok) throw new AppError(result.refused ? "bad_request" : "bad_gateway", result.reason);
 }
 
