@@ -6,6 +6,7 @@ import * as instancesRoute from "@/app/elements/api-v2/instances/route";
 import { db, disconnectDb } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { decryptSecrets } from "@/lib/instances/secrets";
+import { beginAuthorization } from "@/lib/oauth/flow";
 import { call, createTenant, hootsuiteBody, type Tenant } from "./helpers/api";
 import { fakeConnectWise } from "./helpers/fake-providers";
 
@@ -81,6 +82,13 @@ describe("callback URLs the delivery SSRF policy refuses", () => {
     expect(Object.keys(res.body.fieldErrors)).toEqual([CALLBACK]);
     const row = await db().instance.findUniqueOrThrow({ where: { id: created.body.id } });
     expect((row.configuration as Record<string, unknown>)[CALLBACK]).toBe("https://receiver.example.test/hook");
+  });
+
+  it("is refused before the browser goes to the provider's consent page, with nothing pending", async () => {
+    const user = { id: acme.userId, organizationId: acme.organizationId };
+    const started = beginAuthorization(user, hootsuiteBody("http://169.254.169.254/latest"));
+    await expect(started).rejects.toMatchObject({ code: "bad_request", fieldErrors: { [CALLBACK]: [expect.stringMatching(/is refused/)] } });
+    expect(await db().oAuthAuthorization.count({ where: { userId: acme.userId } })).toBe(0);
   });
 
   it("refuses loopback only when HOOKLINE_ALLOW_PRIVATE_CALLBACKS is off", async () => {
