@@ -1,4 +1,4 @@
-import type { Configuration, SentAs } from "@/lib/connectors/schema";
+import { validationFailure, type Configuration, type SentAs } from "@/lib/connectors/schema";
 import type { Connector } from "@/lib/connectors/types";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -45,8 +45,9 @@ async function checkUrls(connector: Connector, configuration: Configuration, sen
     const label = connector.parameters.find((row) => row.apiName === apiName)?.label ?? apiName;
     fieldErrors[sentAs[apiName] ?? apiName] = [`${label} is refused (${reason}): Hookline does not call ${policy()}.`];
   }
-  const entries = Object.entries(fieldErrors);
-  if (entries.length) throw new AppError("bad_request", `Invalid request: ${entries.map(([key, [message]]) => `${key}: ${message}`).join("; ")}`, fieldErrors);
+  if (Object.keys(fieldErrors).length === 0) return;
+  const failure = validationFailure(fieldErrors);
+  throw new AppError("bad_request", failure.message, failure.fieldErrors);
 }
 
 /** 4xx naming the provider's answer when it refuses the credentials, 502 when it cannot be reached. */
