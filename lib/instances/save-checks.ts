@@ -21,8 +21,11 @@ function calledUrls(connector: Connector): string[] {
 }
 
 async function refusal(url: string): Promise<string | null> {
-  const deadline = new Promise<null>((resolve) => setTimeout(() => resolve(null), RESOLVE_DEADLINE_MS).unref());
-  const target = await Promise.race([resolveCallbackTarget(url, { allowPrivate: env().HOOKLINE_ALLOW_PRIVATE_CALLBACKS }), deadline]);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), RESOLVE_DEADLINE_MS)));
+  const target = await Promise.race([resolveCallbackTarget(url, { allowPrivate: env().HOOKLINE_ALLOW_PRIVATE_CALLBACKS }), deadline]).finally(() =>
+    clearTimeout(timer),
+  );
   // Not resolvable (yet) is not a policy refusal: deliveries to it are retried, a provider call reports it.
   if (target === null || target.ok || target.reason.startsWith("could not resolve")) return null;
   return target.reason;
