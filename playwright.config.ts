@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { chromium, defineConfig, devices } from "@playwright/test";
+import { connectwiseMockApiUrl } from "./e2e/connectwise-server";
 import { oauthMockUrl } from "./e2e/oauth-server";
 
 /**
@@ -72,8 +73,10 @@ export default defineConfig({
       HOOKLINE_MAILCHIMPV3_METADATA_URL: `${oauthMockUrl()}/userinfo`,
       // Webhook registration (instances with events on) goes there too, never to the real providers' APIs.
       ...Object.fromEntries(
-        ["CAMPAIGNMONITOR", "MAILCHIMPV3", "CONNECTWISECRMREST"].map((key) => [`HOOKLINE_${key}_API_URL`, `${oauthMockUrl()}/no-provider-api`]),
+        ["CAMPAIGNMONITOR", "MAILCHIMPV3"].map((key) => [`HOOKLINE_${key}_API_URL`, `${oauthMockUrl()}/no-provider-api`]),
       ),
+      // ConnectWise's credentials check and registration go to the specs' fake (e2e/connectwise-server.ts).
+      HOOKLINE_CONNECTWISECRMREST_API_URL: connectwiseMockApiUrl(),
     },
   },
 });

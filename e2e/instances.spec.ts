@@ -11,6 +11,7 @@ import {
   signInAsAdmin,
   watchCspViolations,
 } from "./helpers";
+import { startConnectWise } from "./connectwise-server";
 import { startOAuthProvider } from "./oauth-server";
 
 test.describe.configure({ mode: "serial" });
@@ -21,12 +22,16 @@ test.beforeEach(({ page }) => watchCspViolations(page, cspViolations));
 test.afterEach(() => expect(cspViolations).toEqual([]));
 
 // OAuth connectors go through consent: a real OAuth 2 server stands in for the three providers.
+// ConnectWise instances are checked with one call to its API when saved: a fake stands in for it.
 let provider: OAuth2Server;
+let connectwise: Awaited<ReturnType<typeof startConnectWise>>;
 test.beforeAll(async () => {
   provider = await startOAuthProvider();
+  connectwise = await startConnectWise();
 });
 test.afterAll(async () => {
   await provider.stop();
+  await connectwise.provider.close();
 });
 
 type Tile = {

@@ -65,7 +65,8 @@ const started = performance.now();
 
 // ---------------------------------------------------------------------------------------------------
 // The providers' side: token endpoint (codes starting "ok" are granted), MailChimp's account lookup,
-// ConnectWise's signing-key URL, and the receiver of deliveries. Every other provider call gets a 400.
+// ConnectWise's signing-key URL and credentials check, and the receiver of deliveries. Every other
+// provider call gets a 400.
 
 async function startFuzzProvider() {
   let deliveries = 0;
@@ -86,6 +87,8 @@ async function startFuzzProvider() {
       }
       if (path.startsWith("/metadata")) return send(200, { dc: "us1", api_endpoint: `${url}/api`, accountname: "fuzz", login_url: `${url}/login` });
       if (path.startsWith("/cw/")) return send(200, { signing_key: SIGNING_KEY });
+      // ConnectWise's credentials check before a save (one callback listed): accepted.
+      if (req.method === "GET" && path === "/api/system/callbacks?pageSize=1") return send(200, []);
       return send(400, { error: "refused" });
     });
   });

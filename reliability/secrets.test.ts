@@ -37,9 +37,9 @@ const secret = (what: string) => {
 
 /**
  * The providers' side, on localhost. The token endpoint issues tokens (each a secret) for any code but
- * `refused-code`, which it refuses quoting the request back; every other call (webhook registration,
- * ConnectWise's API) answers 401 with a message quoting the request's Authorization header and body,
- * as a careless API might.
+ * `refused-code`, which it refuses quoting the request back; ConnectWise's credentials check passes;
+ * every other call (webhook registration, ConnectWise's API) answers 401 with a message quoting the
+ * request's Authorization header and body, as a careless API might.
  */
 async function startProvider() {
   const server = http.createServer((req, res) => {
@@ -54,6 +54,8 @@ async function startProvider() {
         return reply(200, { access_token: secret("access token"), refresh_token: secret("refresh token"), expires_in: 3600, token_type: "bearer" });
       }
       if (req.url?.startsWith("/metadata")) return reply(200, { dc: "us1", role: "owner", accountname: "Leak test", login_url: url, api_endpoint: `${url}/api` });
+      // ConnectWise's credentials check before a save (one callback listed) passes, so the instance is stored.
+      if (req.method === "GET" && req.url === "/api/system/callbacks?pageSize=1") return reply(200, []);
       return reply(401, { message: `Denied: ${echo}`, errors: [{ message: `Denied: ${echo}` }] });
     });
   });

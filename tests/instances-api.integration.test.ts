@@ -10,6 +10,7 @@ import * as openapiRoute from "@/app/elements/api-v2/openapi.json/route";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { call, createTenant, type Tenant } from "./helpers/api";
+import { fakeConnectWise } from "./helpers/fake-providers";
 
 const fixturesDir = path.resolve("tests/fixtures/seeds");
 const fixtures = readdirSync(fixturesDir)
@@ -29,7 +30,9 @@ const oauthServer = new OAuth2Server();
 const overrides = ["CAMPAIGNMONITOR", "HOOTSUITE", "MAILCHIMPV3"].map((key) => `HOOKLINE_${key}_TOKEN_URL`);
 // Every seed has events on, so creating it registers webhooks: the providers' APIs (ConnectWise's too,
 // whatever its Server URL) point at the local server as well, which answers 404, never the internet.
-const apiOverrides = ["CAMPAIGNMONITOR", "MAILCHIMPV3", "CONNECTWISECRMREST"].map((key) => `HOOKLINE_${key}_API_URL`);
+// ConnectWise's API is a fake that takes any credentials: creating an instance checks them with one call.
+const apiOverrides = ["CAMPAIGNMONITOR", "MAILCHIMPV3"].map((key) => `HOOKLINE_${key}_API_URL`);
+let connectwise: Awaited<ReturnType<typeof fakeConnectWise>>;
 
 beforeAll(async () => {
   await oauthServer.issuer.keys.generate("RS256");
@@ -37,6 +40,8 @@ beforeAll(async () => {
   const base = `http://127.0.0.1:${oauthServer.address().port}`;
   for (const name of overrides) process.env[name] = `${base}/token`;
   for (const name of apiOverrides) process.env[name] = `${base}/no-provider-api`;
+  connectwise = await fakeConnectWise("any");
+  process.env.HOOKLINE_CONNECTWISECRMREST_API_URL = `${connectwise.provider.url}/v4_6_release/apis/3.0`;
   process.env.HOOKLINE_MAILCHIMPV3_METADATA_URL = `${base}/userinfo`;
   oauthServer.service.on("beforeUserinfo", (response: { body: Record<string, unknown> }) => {
     response.body = { dc: "us1", api_endpoint: "https://us1.api.mailchimp.com" };
@@ -48,7 +53,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await oauthServer.stop();
-  for (const name of [...overrides, ...apiOverrides, "HOOKLINE_MAILCHIMPV3_METADATA_URL"]) delete process.env[name];
+  await connectwise.provider.close();
+  for (const name of [...overrides, ...apiOverrides, "HOOKLINE_MAILCHIMPV3_METADATA_URL", "HOOKLINE_CONNECTWISECRMREST_API_URL"]) delete process.env[name];
   resetEnv();
 });
 

@@ -57,6 +57,7 @@ import * as instanceActions from "@/app/(dashboard)/instances/[id]/actions";
 import * as editActions from "@/app/(dashboard)/instances/[id]/edit/actions";
 import { loadInstance } from "@/app/(dashboard)/instances/[id]/load-instance";
 import * as subscriptionActions from "@/app/(dashboard)/instances/[id]/subscription-actions";
+import * as signatureKeyActions from "@/app/(dashboard)/instances/[id]/signature-key-actions";
 import * as newInstanceActions from "@/app/(dashboard)/connectors/[key]/new/actions";
 import * as eventsActions from "@/app/(dashboard)/events/actions";
 import * as settingsActions from "@/app/(dashboard)/settings/actions";
@@ -484,6 +485,10 @@ describe("another organization's data through the server actions", () => {
       setEventsEnabledAction: async (ids) => refused(await instanceActions.setEventsEnabledAction(ids.instance, false)),
       deleteInstanceAction: async (ids) => refused(await instanceActions.deleteInstanceAction(ids.instance)),
       resumeDeliveryAction: async (ids) => refused(await instanceActions.resumeDeliveryAction(ids.instance)),
+    },
+    "(dashboard)/instances/[id]/signature-key-actions.ts": {
+      revealSignatureKeyAction: async (ids) => refused(await signatureKeyActions.revealSignatureKeyAction(ids.instance)),
+      rotateSignatureKeyAction: async (ids) => refused(await signatureKeyActions.rotateSignatureKeyAction(ids.instance)),
     },
     "(dashboard)/instances/[id]/subscription-actions.ts": {
       retrySubscriptionAction: async (ids) => refused(await subscriptionActions.retrySubscriptionAction(ids.instance)),

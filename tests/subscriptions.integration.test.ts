@@ -359,20 +359,30 @@ describe("ConnectWise", () => {
     expect(await rowsOf(instance.id)).toEqual([]);
   });
 
+  // The credentials check before the save lists one callback (`pageSize=1`); registration lists a page of 1000.
+  const registrationListing = (request: { method: string; query: URLSearchParams }) => request.method === "GET" && request.query.get("pageSize") === "1000";
+
   it("never stores a credential the provider echoes back in its message", async () => {
     cw.provider.intercept((request) =>
-      request.method === "GET" ? { status: 400, body: { code: "InvalidObject", message: `Bad key ${CW.privateKey} for ${CW.company}` } } : undefined,
+      registrationListing(request) ? { status: 400, body: { code: "InvalidObject", message: `Bad key ${CW.privateKey} for ${CW.company}` } } : undefined,
     );
     const { instance } = await createInstance(actor, connectwiseBody(cw.provider.url));
     expect(instance.subscriptionError).toBe("ConnectWise answered 400 when listing its callbacks: Bad key •••• for acme.");
   });
 
   it("summarizes a refusal without the credentials", async () => {
-    const { instance } = await createInstance(actor, connectwiseBody(cw.provider.url, "wrong-private-key"));
+    // Credentials ConnectWise accepted at save time and refuses when registering (changed meanwhile).
+    cw.provider.intercept((request) => (registrationListing(request) ? { status: 401, body: { code: "Unauthorized", message: "Authentication failed." } } : undefined));
+    const { instance } = await createInstance(actor, connectwiseBody(cw.provider.url));
     expect(instance.subscriptionStatus).toBe("FAILED");
     expect(instance.subscriptionError).toBe("ConnectWise answered 401 when listing its callbacks: Authentication failed.");
-    expect(instance.subscriptionError).not.toContain("wrong-private-key");
     expect(await reload(instance.id)).toMatchObject({ eventsEnabled: true, subscriptionStatus: "FAILED" });
+  });
+
+  it("refuses credentials ConnectWise refuses before storing anything, without repeating them", async () => {
+    const refused = createInstance(actor, connectwiseBody(cw.provider.url, "wrong-private-key"));
+    await expect(refused).rejects.toMatchObject({ code: "bad_request", message: expect.stringMatching(/^ConnectWise answered 401 when checking the credentials: Authentication failed\./) });
+    await expect(refused).rejects.not.toMatchObject({ message: expect.stringContaining("wrong-private-key") });
   });
 });
 

@@ -5,6 +5,7 @@ import { Logo } from "@/components/logo";
 import { Badge } from "@/components/ui/badge";
 import { connectors } from "@/lib/connectors";
 import { publicUrl } from "@/lib/env";
+import { VerifyingDeliveries } from "./verifying-deliveries";
 
 export const metadata: Metadata = { title: "API documentation" };
 export const dynamic = "force-dynamic";
@@ -54,7 +55,11 @@ export default function DocsPage() {
       <p className="mt-3 text-sm text-muted-foreground">
         Errors are JSON <code>{"{ message, fieldErrors }"}</code>: 400 names the API names at fault, 401 a missing or wrong
         header, 404 an unknown instance (or another organization&apos;s), 413 a body over 1 MB, 415 a body that is not JSON.
+        A save is refused before anything is stored when a callback or ConnectWise Server URL points where deliveries may not
+        go (400, on the field), when ConnectWise refuses the credentials (400, with its answer) or cannot be reached (502).
       </p>
+
+      <VerifyingDeliveries />
 
       <h2 className="mt-10 mb-3 text-xl font-semibold">Connectors</h2>
       {connectors.map((connector) => (

@@ -1,5 +1,6 @@
 import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector } from "@/lib/connectors/types";
+import { checkConnectWiseCredentials } from "@/lib/connectors/credentials/connectwisecrmrest";
 import { connectwiseSubscription } from "@/lib/connectors/subscriptions/connectwisecrmrest";
 import { connectwiseWebhook } from "@/lib/connectors/webhooks/connectwisecrmrest";
 
@@ -13,6 +14,7 @@ export const connector: Connector = {
   aliases: ["connectwisehd"],
   tile: { monogram: "CW", color: "#0067B1" },
   auth: { type: "credentials" },
+  checkCredentials: checkConnectWiseCredentials,
   parameters: [
     {
       apiName: "name",

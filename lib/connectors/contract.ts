@@ -110,3 +110,12 @@ export type WebhookSubscriptionHandler = {
   /** What one scope is called in sentences: "list" / "lists", "callback" / "callbacks". */
   scopeName: { one: string; other: string };
 };
+
+/**
+ * What checking a credentials connector's settings with one provider call found: accepted; refused by the
+ * provider (`refused`, its answer in `reason`); or the provider not reached or failing (`refused: false`).
+ */
+export type CredentialsCheckResult = { ok: true } | { ok: false; refused: boolean; reason: string };
+
+/** Called before a credentials instance is stored (created, or re-saved with its authentication fields). */
+export type CredentialsCheck = (configuration: Record<string, unknown>) => Promise<CredentialsCheckResult>;

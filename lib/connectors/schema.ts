@@ -417,7 +417,8 @@ function fieldKey(path: readonly PropertyKey[], sentAs: SentAs, root: string): s
   return path.map(String).join(".");
 }
 
-function failure(fieldErrors: FieldErrors): ValidationFailure {
+/** A validation failure whose message names the first few fields and their first messages. */
+export function validationFailure(fieldErrors: FieldErrors): ValidationFailure {
   const entries = Object.entries(fieldErrors);
   const shown = entries.slice(0, 5).map(([key, messages]) => `${key}: ${messages[0] ?? "invalid"}`);
   const more = entries.length > shown.length ? ` (and ${entries.length - shown.length} more)` : "";
@@ -432,7 +433,7 @@ function failureFromIssues(issues: readonly z.core.$ZodIssue[], sentAs: SentAs, 
     if (!messages.includes(issue.message)) messages.push(issue.message);
     fieldErrors[key] = messages;
   }
-  return failure(fieldErrors);
+  return validationFailure(fieldErrors);
 }
 
 /** Normalizes aliases, then validates a bare configuration (e.g. a PATCH merged into the stored one). */
@@ -479,7 +480,7 @@ export function parseCreateInstanceBody<C extends ConnectorSpec>(
       typeof key === "string"
         ? `Unknown element key ${JSON.stringify(key.slice(0, 60))}; valid keys: ${describeKeys(catalog)}`
         : `element.key is required; valid keys: ${describeKeys(catalog)}`;
-    return failure({ "element.key": [message] });
+    return validationFailure({ "element.key": [message] });
   }
 
   const { configuration, sentAs } = normalizeConfiguration(connector, json.configuration);

@@ -19,7 +19,7 @@ export function hooklineEventRows(): ParameterRow[] {
       apiName: "event.notification.signature.key",
       label: "Callback Notification Signature Key",
       description:
-        "Optional. A user-defined key for added security to show that events have not been tampered with.",
+        "Optional. A user-defined key for added security to show that events have not been tampered with. Left out, Hookline generates one (whsec_ + 32 random bytes in base64) and returns it once, in the answer that creates the instance; the instance page reveals and rotates it.",
       dataType: "string",
       type: "secret",
       required: false,

@@ -1,4 +1,4 @@
-import type { WebhookHandler, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
+import type { CredentialsCheck, WebhookHandler, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 
 /**
  * How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out;
@@ -71,7 +71,13 @@ export type Connector = {
   /** Other element keys that resolve to this connector (`connectwisehd`). */
   aliases: string[];
   tile: { monogram: string; color: string };
+  /** Plain data: the console hands it to client components (the connector tiles). */
   auth: OAuth2Config | CredentialsConfig;
+  /**
+   * A credentials connector's check: one provider call that tells whether the provider accepts the
+   * settings, run before they are stored (lib/instances/save-checks.ts).
+   */
+  checkCredentials?: CredentialsCheck;
   parameters: ParameterRow[];
   events: {
     webhook: WebhookHandler;

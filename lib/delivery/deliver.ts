@@ -18,6 +18,8 @@ export type DeliveryInput = {
   eventId: string;
   /** `event.notification.signature.key`; without it nothing is signed. */
   signatureKey?: string;
+  /** Keys replaced by a rotation less than 24 h ago: `webhook-signature` carries a signature for each too. */
+  previousSignatureKeys?: readonly string[];
   /** The `webhook-timestamp` (defaults to now). */
   now?: Date;
   timeoutMs?: number;
@@ -41,11 +43,14 @@ export type DeliveryResult = {
 };
 
 /**
- * `Elements-Webhook-Id` always; `Elements-Webhook-Signature: sha256=<base64>` with a key. Standard Webhooks:
- * `webhook-id` and `webhook-timestamp` always, `webhook-signature: v1,<base64>` with a key (the same key;
- * see `standardWebhookKey` for how a non-`whsec_` key is used).
+ * `Elements-Webhook-Id` always; `Elements-Webhook-Signature: sha256=<base64>` with a key (the current one).
+ * Standard Webhooks: `webhook-id` and `webhook-timestamp` always, `webhook-signature: v1,<base64>` with a
+ * key (the same key; see `standardWebhookKey` for how a non-`whsec_` key is used), followed by one entry
+ * per previous key still within its rotation overlap.
  */
-export function deliveryHeaders(input: Pick<DeliveryInput, "payload" | "eventId" | "signatureKey" | "now">): Record<string, string> {
+export function deliveryHeaders(
+  input: Pick<DeliveryInput, "payload" | "eventId" | "signatureKey" | "previousSignatureKeys" | "now">,
+): Record<string, string> {
   const timestamp = input.now ?? new Date();
   const headers: Record<string, string> = {
     "content-type": "application/json",
@@ -55,7 +60,8 @@ export function deliveryHeaders(input: Pick<DeliveryInput, "payload" | "eventId"
     "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1000)),
   };
   if (!input.signatureKey) return headers;
-  const standard = standardWebhookHeaders({ id: input.eventId, timestamp, body: input.payload, secret: input.signatureKey });
+  const secrets = [input.signatureKey, ...(input.previousSignatureKeys ?? [])];
+  const standard = standardWebhookHeaders({ id: input.eventId, timestamp, body: input.payload, secret: secrets });
   return {
     ...headers,
     "elements-webhook-signature": elementsSignature(input.payload, input.signatureKey),

@@ -68,6 +68,7 @@ export type ClaimedDelivery = {
   payload: Buffer;
   configuration: Record<string, unknown>;
   secrets_encrypted: string | null;
+  previous_signature_key_encrypted: string | null;
   delivery_disabled: boolean;
 };
 
@@ -80,12 +81,13 @@ export type ClaimedDelivery = {
  */
 const CLAIM = "SELECT event_id, instance_id, step, manual, lease, probe FROM hookline_claim_deliveries($1, $2, $3, $4, $5, $6::uuid[])";
 
-const LOAD = `SELECT e.id, e.event_id, e.payload, i.configuration, i.secrets_encrypted, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
+const LOAD = `SELECT e.id, e.event_id, e.payload, i.configuration, i.secrets_encrypted, i.previous_signature_key_encrypted,
+                     i.delivery_disabled_at IS NOT NULL AS delivery_disabled
                 FROM events e JOIN instances i ON i.id = e.instance_id
                WHERE e.id = ANY($1::uuid[])`;
 
 type Claimed = Pick<ClaimedDelivery, "instance_id" | "step" | "manual" | "lease" | "probe"> & { event_id: string };
-type Loaded = Pick<ClaimedDelivery, "id" | "event_id" | "payload" | "configuration" | "secrets_encrypted" | "delivery_disabled">;
+type Loaded = Pick<ClaimedDelivery, "id" | "event_id" | "payload" | "configuration" | "secrets_encrypted" | "previous_signature_key_encrypted" | "delivery_disabled">;
 
 /**
  * Claims due deliveries, in lane order (round-robin from `afterLane`), with their events loaded. A job

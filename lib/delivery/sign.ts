@@ -53,17 +53,22 @@ export type StandardWebhookHeaders = {
   "webhook-signature": string;
 };
 
+/**
+ * The Standard Webhooks headers. With several secrets (a key rotation's overlap) `webhook-signature` lists
+ * one space-separated `v1,<sig>` entry per secret, in the order given; a receiver accepts any that matches.
+ */
 export function standardWebhookHeaders(input: {
   id: string;
   timestamp: Date;
   body: Body;
-  secret: string;
+  secret: string | readonly string[];
 }): StandardWebhookHeaders {
   const seconds = timestampSeconds(input.timestamp);
+  const secrets = typeof input.secret === "string" ? [input.secret] : input.secret;
   return {
     "webhook-id": input.id,
     "webhook-timestamp": String(seconds),
-    "webhook-signature": `v1,${standardWebhookSignature(input.id, seconds, input.body, input.secret)}`,
+    "webhook-signature": secrets.map((secret) => `v1,${standardWebhookSignature(input.id, seconds, input.body, secret)}`).join(" "),
   };
 }
 

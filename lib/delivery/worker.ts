@@ -5,10 +5,10 @@ import { startMaintenance } from "@/lib/delivery/maintenance";
 import { claimDeliveries, extendLeases, onEnqueued, type ClaimedDelivery } from "@/lib/delivery/queue";
 import { recordOutcomes, type DeliveryOutcome } from "@/lib/delivery/record";
 import { nextDelaySeconds } from "@/lib/delivery/schedule";
+import { signingKeys } from "@/lib/delivery/signing-keys";
 import { uuidv7 } from "@/lib/events/ids";
 import { wakeableLoop, sleep } from "@/lib/events/wakeable-loop";
 import { startRequestProcessor } from "@/lib/ingest/process-requests";
-import { decryptSecrets } from "@/lib/instances/secrets";
 import { log } from "@/lib/log";
 
 /**
@@ -33,7 +33,6 @@ import { log } from "@/lib/log";
  */
 
 const CALLBACK_URL = "event.notification.callback.url";
-const SIGNATURE_KEY = "event.notification.signature.key";
 
 export type DeliveryWorkerOptions = {
   connectionString: string;
@@ -102,12 +101,11 @@ async function attempt(job: ClaimedDelivery, settings: Settings, signal: AbortSi
   } else if (typeof url !== "string" || url === "") {
     result = skipped(`not sent: the instance has no ${CALLBACK_URL}`);
   } else {
-    const key = decryptSecrets(job.secrets_encrypted)[SIGNATURE_KEY];
     result = await deliver({
       url,
       payload: job.payload,
       eventId: job.event_id,
-      signatureKey: key || undefined,
+      ...signingKeys(job.secrets_encrypted, job.previous_signature_key_encrypted, startedAt),
       timeoutMs: settings.timeoutMs,
       allowPrivate: settings.allowPrivate,
       signal,

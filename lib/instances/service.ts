@@ -10,9 +10,11 @@ import {
 import type { Connector } from "@/lib/connectors/types";
 import { encrypt, generateSecret, hashSecret } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
+import { generateSigningKey, replacedKeyColumn, SIGNATURE_KEY } from "@/lib/delivery/signing-keys";
 import { AppError } from "@/lib/errors";
 import type { Instance, Prisma } from "@/lib/generated/prisma/client";
 import { decryptSecrets, isSecretKey, maskedConfiguration, splitSecrets } from "@/lib/instances/secrets";
+import { checkBeforeSave } from "@/lib/instances/save-checks";
 import { removeSubscriptionsBeforeDelete, syncAfterSave } from "@/lib/instances/subscriptions";
 import { exchangeCodeForInstance, grantColumns, type OAuthGrant } from "@/lib/oauth/grant";
 
@@ -45,7 +47,8 @@ export type CreateInstanceOptions = {
 };
 
 /**
- * Creates an instance from a Cloud Elements `POST /instances` body. Returns the token once, in full.
+ * Creates an instance from a Cloud Elements `POST /instances` body. Returns the token once, in full, and
+ * the signature key generated when the body gave none (deliveries are always signed), also once.
  * For an OAuth connector, `providerData.code` is exchanged first (lib/oauth/grant.ts): a refused or
  * failed exchange throws (400/502) and nothing is stored; a good one makes the instance ACTIVE.
  */
@@ -53,12 +56,14 @@ export async function createInstance(
   actor: Actor,
   body: unknown,
   options: CreateInstanceOptions = {},
-): Promise<{ instance: Instance; token: string }> {
+): Promise<{ instance: Instance; token: string; signatureKey?: string }> {
   const parsed = parseCreateInstanceBody(body, connectors);
   if (!parsed.ok) throw new AppError("bad_request", parsed.message, parsed.fieldErrors);
   const { connector, value, sentAs } = parsed;
+  await checkBeforeSave(connector, value.configuration, new Set(Object.keys(value.configuration)), sentAs);
   const grant = options.grant ?? (await exchangeCodeForInstance(connector, value));
-  const { plain, secretsEncrypted } = splitSecrets(connector, value.configuration);
+  const signatureKey = value.configuration[SIGNATURE_KEY] === undefined ? generateSigningKey() : undefined;
+  const { plain, secretsEncrypted } = splitSecrets(connector, { ...value.configuration, ...(signatureKey ? { [SIGNATURE_KEY]: signatureKey } : {}) });
   const token = generateSecret();
   const instance = await db().instance.create({
     data: {
@@ -78,7 +83,7 @@ export async function createInstance(
       ...(grant ? grantColumns(grant) : {}),
     },
   });
-  return { instance: await syncAfterSave(instance), token };
+  return { instance: await syncAfterSave(instance), token, ...(signatureKey ? { signatureKey } : {}) };
 }
 
 export async function listInstances(actor: Actor, filter: InstanceFilter = {}): Promise<Instance[]> {
@@ -134,16 +139,22 @@ export async function updateInstance(actor: Actor, id: number, body: unknown): P
   }
   const checked = parseConfiguration(connector, merged, { mode: "create" });
   if (!checked.ok) throw new AppError("bad_request", checked.message, checked.fieldErrors);
+  const sentAs = { ...(instance.sentAs as SentAs), ...parsed.sentAs };
+  await checkBeforeSave(connector, checked.value, new Set(Object.keys(value.configuration ?? {})), sentAs);
 
   const { plain, secretsEncrypted } = splitSecrets(connector, checked.value);
+  // A key replaced by a PATCH still signs for 24 h, as after a rotation from the instance page.
+  const before = decryptSecrets(instance.secretsEncrypted)[SIGNATURE_KEY];
+  const after = checked.value[SIGNATURE_KEY];
   const updated = await db().instance.update({
     where: { id: instance.id },
     data: {
+      ...replacedKeyColumn(before, typeof after === "string" ? after : undefined, new Date()),
       ...(value.name !== undefined ? { name: value.name } : {}),
       ...(value.tags !== undefined ? { tags: value.tags } : {}),
       configuration: plain as Prisma.InputJsonObject,
       secretsEncrypted,
-      sentAs: { ...(instance.sentAs as SentAs), ...parsed.sentAs },
+      sentAs,
       eventsEnabled: plain[EVENTS_ENABLED] === true,
     },
   });

@@ -1,15 +1,20 @@
 import { getConnector } from "@/lib/connectors";
+import { SIGNATURE_KEY } from "@/lib/delivery/signing-keys";
 import { decrypt, maskSecret } from "@/lib/crypto/secrets";
 import type { Instance } from "@/lib/generated/prisma/client";
 import { deliveryState, laneStates, type DeliveryState } from "@/lib/delivery/lanes";
 import { publicConfiguration } from "@/lib/instances/service";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 
+/** What only the answer that created an instance shows in full: its token and a generated signature key. */
+export type CreatedSecrets = { token?: string; signatureKey?: string };
+
 /**
- * An instance as the REST API returns it (Cloud Elements field names). The token appears in full only
- * in the response that created it; afterwards it is masked like every other secret.
+ * An instance as the REST API returns it (Cloud Elements field names). The token (and a signature key
+ * Hookline generated) appear in full only in the response that created it; afterwards they are masked
+ * like every other secret.
  */
-export function toApiInstance(instance: Instance, options: { token?: string; lane?: DeliveryState } = {}) {
+export function toApiInstance(instance: Instance, options: CreatedSecrets & { lane?: DeliveryState } = {}) {
   const delivery = deliveryState(options.lane, instance.deliveryDisabledAt);
   const connector = getConnector(instance.elementKey);
   return {
@@ -17,7 +22,10 @@ export function toApiInstance(instance: Instance, options: { token?: string; lan
     name: instance.name,
     token: options.token ?? maskSecret(decrypt(instance.tokenEncrypted)),
     element: { key: instance.elementKeySent, name: connector?.name ?? instance.elementKey },
-    configuration: publicConfiguration(instance),
+    configuration: {
+      ...publicConfiguration(instance),
+      ...(options.signatureKey ? { [SIGNATURE_KEY]: options.signatureKey } : {}),
+    },
     tags: instance.tags,
     eventsEnabled: instance.eventsEnabled,
     status: instance.status,
@@ -47,7 +55,7 @@ export async function toApiInstances(instances: readonly Instance[]): Promise<Ap
 }
 
 /** One instance as the API returns it, with its delivery lane. */
-export async function toApiInstanceWithLane(instance: Instance, options: { token?: string } = {}): Promise<ApiInstance> {
+export async function toApiInstanceWithLane(instance: Instance, options: CreatedSecrets = {}): Promise<ApiInstance> {
   const lanes = await laneStates([instance.id]);
   return toApiInstance(instance, { ...options, lane: lanes.get(instance.id) });
 }

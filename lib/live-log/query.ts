@@ -21,7 +21,7 @@ import { ReadPoolBusyError, readQuery, ReadTimeoutError } from "@/lib/db/read-po
 import { withSearchSlot } from "@/lib/live-log/search-slots";
 import { decodeCursor, type Cursor } from "@/lib/events/schema";
 import { AppError } from "@/lib/errors";
-import { decryptSecrets } from "@/lib/instances/secrets";
+import { signingKeys } from "@/lib/delivery/signing-keys";
 
 /**
  * Reads for the live event log (server only: raw SQL on the read pool, lib/db/read-pool.ts, never the
@@ -33,7 +33,6 @@ import { decryptSecrets } from "@/lib/instances/secrets";
  */
 
 const CALLBACK_URL = "event.notification.callback.url";
-const SIGNATURE_KEY = "event.notification.signature.key";
 
 /** Positional parameters for one statement. */
 class Params {
@@ -563,8 +562,8 @@ function shellQuote(value: string): string {
  */
 export async function deliveryCurl(organizationId: string, id: string, now = new Date()): Promise<string> {
   const { rows } = isUuid(id)
-    ? await read<{ event_id: string; payload: Buffer; configuration: Record<string, unknown>; secrets_encrypted: string | null }>(
-        `SELECT e.event_id, e.payload, i.configuration, i.secrets_encrypted
+    ? await read<{ event_id: string; payload: Buffer; configuration: Record<string, unknown>; secrets_encrypted: string | null; previous_signature_key_encrypted: string | null }>(
+        `SELECT e.event_id, e.payload, i.configuration, i.secrets_encrypted, i.previous_signature_key_encrypted
            FROM events e JOIN instances i ON i.id = e.instance_id
           WHERE e.id = $1::uuid AND e.organization_id = $2::uuid`,
         [id, organizationId],
@@ -576,8 +575,8 @@ export async function deliveryCurl(organizationId: string, id: string, now = new
   if (typeof url !== "string" || url === "") {
     throw new AppError("bad_request", "This instance has no Event Notification Callback URL to send to.");
   }
-  const signatureKey = decryptSecrets(event.secrets_encrypted)[SIGNATURE_KEY] || undefined;
-  const headers = deliveryHeaders({ payload: event.payload, eventId: event.event_id, signatureKey, now });
+  const keys = signingKeys(event.secrets_encrypted, event.previous_signature_key_encrypted, now);
+  const headers = deliveryHeaders({ payload: event.payload, eventId: event.event_id, ...keys, now });
   return [
     `curl -X POST ${shellQuote(url)}`,
     ...Object.entries(headers).map(([name, value]) => `-H ${shellQuote(`${name}: ${value}`)}`),

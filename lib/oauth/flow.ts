@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { connectors, getConnector } from "@/lib/connectors";
 import { parseCreateInstanceBody, type CreateInstanceBody } from "@/lib/connectors/schema";
+import { checkBeforeSave } from "@/lib/instances/save-checks";
 import { decrypt, encrypt } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
 import { publicUrl } from "@/lib/env";
@@ -164,6 +165,8 @@ export async function beginAuthorization(
   if (!parsed.ok) throw new AppError("bad_request", parsed.message, parsed.fieldErrors);
   const connector = requireOAuthConnector(parsed.connector);
   const { element, name, tags, configuration } = parsed.value;
+  // Refused before the person goes through the provider's consent, not after it.
+  await checkBeforeSave(connector, configuration, new Set(Object.keys(configuration)), parsed.sentAs);
   const { clientId, clientSecret, callbackUrl } = clientOf(configuration);
   const draft: Draft = { element, name, configuration, ...(tags ? { tags } : {}) };
   return startAuthorization(user, connector, { clientId, clientSecret }, { draft, instanceId: null, redirectUri: callbackUrl });

@@ -57,3 +57,22 @@ export async function call(
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
+
+/**
+ * A `POST /instances` body for Hootsuite with events on: it needs no provider call to be created (no
+ * code: it waits for authorization) nor to take webhooks.
+ */
+export function hootsuiteBody(callbackUrl: string, extra: Record<string, unknown> = {}) {
+  return {
+    element: { key: "hootsuite" },
+    name: "Hootsuite instance",
+    configuration: {
+      "oauth.callback.url": "https://app.test/oauth",
+      "oauth.api.key": "hootsuite-client-id",
+      "oauth.api.secret": "hootsuite-client-secret",
+      "event.notification.enabled": true,
+      "event.notification.callback.url": callbackUrl,
+      ...extra,
+    },
+  };
+}

@@ -21,7 +21,7 @@ export type FakeProvider = {
   close: () => Promise<void>;
 };
 
-async function startFakeProvider(route: (request: ProviderRequest) => Reply): Promise<FakeProvider> {
+async function startFakeProvider(route: (request: ProviderRequest) => Reply, port = 0): Promise<FakeProvider> {
   const requests: ProviderRequest[] = [];
   let rule: Rule | null = null;
   const server = http.createServer((req, res) => {
@@ -43,10 +43,10 @@ async function startFakeProvider(route: (request: ProviderRequest) => Reply): Pr
       res.writeHead(reply.status, payload ? { "content-type": reply.contentType ?? "application/json" } : {}).end(payload);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     requests,
     intercept: (next) => {
       rule = next;
@@ -120,13 +120,19 @@ export async function fakeMailChimp(accessToken: string, listIds: string[]) {
   return { provider, webhooks };
 }
 
-/** ConnectWise PSA under `/v4_6_release/apis/3.0`: system callbacks, Basic auth. */
-export async function fakeConnectWise(credentials: { company: string; publicKey: string; privateKey: string }) {
+/**
+ * ConnectWise PSA under `/v4_6_release/apis/3.0`: system callbacks, Basic auth (`"any"`: every Basic
+ * credential is accepted). `port`: a fixed port (the e2e server is configured before the spec starts this).
+ */
+export async function fakeConnectWise(credentials: { company: string; publicKey: string; privateKey: string } | "any", port = 0) {
   const callbacks: { id: number; url: string; objectId: unknown; type: string; level: unknown; description: unknown; inactiveFlag: unknown }[] = [];
   let nextCallback = 100;
-  const expected = `Basic ${Buffer.from(`${credentials.company}+${credentials.publicKey}:${credentials.privateKey}`).toString("base64")}`;
+  const accepted = (authorization: string | undefined) =>
+    credentials === "any"
+      ? authorization?.startsWith("Basic ") === true
+      : authorization === `Basic ${Buffer.from(`${credentials.company}+${credentials.publicKey}:${credentials.privateKey}`).toString("base64")}`;
   const provider = await startFakeProvider((request) => {
-    if (request.headers.authorization !== expected) return { status: 401, body: { code: "Unauthorized", message: "Authentication failed." } };
+    if (!accepted(request.headers.authorization)) return { status: 401, body: { code: "Unauthorized", message: "Authentication failed." } };
     const base = "/v4_6_release/apis/3.0/system/callbacks";
     if (request.path === base && request.method === "GET") return { status: 200, body: callbacks };
     if (request.path === base && request.method === "POST") {
@@ -143,6 +149,6 @@ export async function fakeConnectWise(credentials: { company: string; publicKey:
       return { status: 204 };
     }
     return { status: 404, body: { code: "NotFound", message: "Unknown route." } };
-  });
+  }, port);
   return { provider, callbacks };
 }

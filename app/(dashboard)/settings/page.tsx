@@ -4,7 +4,8 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { requireUser } from "@/lib/auth/session";
 import { decrypt, maskSecret } from "@/lib/crypto/secrets";
 import { publicUrl } from "@/lib/env";
-import { SecretField } from "./secret-field";
+import { SecretField } from "@/components/secret-field";
+import { revealSecretAction, rotateSecretAction } from "./actions";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -25,8 +26,23 @@ export default async function SettingsPage() {
           </CardDescription>
         </CardHeader>
         <CardContent className="grid gap-6">
-          <SecretField kind="organization" label="Organization secret" masked={maskSecret(decrypt(user.organization.secretEncrypted))} />
-          <SecretField kind="user" label="User secret" masked={maskSecret(decrypt(user.secretEncrypted))} />
+          {(
+            [
+              ["organization", "Organization secret", user.organization.secretEncrypted],
+              ["user", "User secret", user.secretEncrypted],
+            ] as const
+          ).map(([kind, label, encrypted]) => (
+            <SecretField
+              key={kind}
+              id={`${kind}-secret`}
+              label={label}
+              masked={maskSecret(decrypt(encrypted))}
+              reveal={revealSecretAction.bind(null, kind)}
+              rotate={rotateSecretAction.bind(null, kind)}
+              rotateWarning="The old secret stops working as soon as you confirm."
+              rotated={`${label} rotated. Update every client that uses it.`}
+            />
+          ))}
         </CardContent>
       </Card>
     </>

@@ -24,12 +24,13 @@ import type { SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/conn
  * Errors are `{ code, message, errors?: [{ message }] }`.
  */
 
-const PROVIDER = "ConnectWise";
+export const PROVIDER = "ConnectWise";
 const CALLBACK_TYPES = ["ticket", "contact", "company"];
 const API_PATH = "/v4_6_release/apis/3.0";
 const PAGE_SIZE = 1000;
 
-function messageOf(body: unknown): string | undefined {
+/** The message of a ConnectWise error body (`{ code, message, errors?: [{ message }] }`). */
+export function messageOf(body: unknown): string | undefined {
   if (!isObject(body)) return undefined;
   const firstError = Array.isArray(body.errors) && isObject(body.errors[0]) ? cleanMessage(body.errors[0].message) : undefined;
   const message = cleanMessage(body.message);
@@ -40,14 +41,15 @@ function failure(response: ProviderResponse, doing: string): { ok: false; reason
   return { ok: false, reason: describeAnswer(PROVIDER, response, messageOf(response.body), doing) };
 }
 
-type Api = { base: string; headers: Record<string, string>; signal?: AbortSignal };
+export type Api = { base: string; headers: Record<string, string>; signal?: AbortSignal };
 
 function text(configuration: Record<string, unknown>, key: string): string | undefined {
   const value = configuration[key];
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
 }
 
-function apiOf(context: SubscriptionContext): Api | { error: string } {
+/** The API base and Basic credentials of an instance's configuration. */
+export function apiOf(context: Pick<SubscriptionContext, "configuration" | "signal">): Api | { error: string } {
   const { configuration } = context;
   const server = text(configuration, "helpdesk.connectwise.server.url");
   const company = text(configuration, "company");

@@ -19,6 +19,7 @@ import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { DeleteInstance } from "./delete-instance";
 import { EventsSwitch } from "./events-switch";
 import { InstanceEventLog } from "./instance-event-log";
+import { SignatureKeyCard } from "./signature-key-card";
 import { configurationEntries, loadInstance } from "./load-instance";
 
 type Props = { params: Promise<{ id: string }> };
@@ -147,6 +148,8 @@ export default async function InstancePage({ params }: Props) {
         </Card>
 
         <InstanceSubscription instance={instance} connector={connector} />
+
+        <SignatureKeyCard instance={instance} />
 
         <InstanceEventLog instance={instance} userId={user.id} />
 

@@ -19,6 +19,6 @@ export const GET = apiRoute(async (request, { actor, tokenInstance }) => {
 // POST /elements/api-v2/instances – create an instance from a Cloud Elements body
 export const POST = apiRoute(async (request, { actor }) => {
   const body = await readJsonBody(request);
-  const { instance, token } = await createInstance(actor, body);
-  return json(await toApiInstanceWithLane(instance, { token }));
+  const { instance, token, signatureKey } = await createInstance(actor, body);
+  return json(await toApiInstanceWithLane(instance, { token, signatureKey }));
 });

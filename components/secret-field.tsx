@@ -5,20 +5,31 @@ import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { CopyButton } from "@/components/copy-button";
 import { Button } from "@/components/ui/button";
-import { revealSecretAction, rotateSecretAction } from "./actions";
+import type { ActionResult } from "@/lib/action-result";
 
-type Kind = "user" | "organization";
+type Props = {
+  /** The input's id and test id. */
+  id: string;
+  label: string;
+  masked: string;
+  /** Server actions, bound to what they act on. */
+  reveal: () => Promise<ActionResult<{ secret: string }>>;
+  rotate: () => Promise<ActionResult<{ masked: string }>>;
+  /** What confirming a rotation does to the old value. */
+  rotateWarning: string;
+  /** The toast after a rotation. */
+  rotated: string;
+};
 
-/** A masked API secret with reveal, copy and rotate (rotation asks for confirmation first). */
-export function SecretField({ kind, label, masked }: { kind: Kind; label: string; masked: string }) {
+/** A masked secret with reveal, copy and rotate (rotation asks for confirmation first). */
+export function SecretField({ id, label, masked, reveal, rotate, rotateWarning, rotated }: Props) {
   const [revealed, setRevealed] = useState<string | null>(null);
   const [current, setCurrent] = useState(masked);
   const [confirming, setConfirming] = useState(false);
   const [pending, startTransition] = useTransition();
-  const id = `${kind}-secret`;
 
   const fetchSecret = async () => {
-    const result = await revealSecretAction(kind);
+    const result = await reveal();
     if (!result.ok) {
       toast.error(result.message);
       return null;
@@ -32,14 +43,14 @@ export function SecretField({ kind, label, masked }: { kind: Kind; label: string
       setRevealed(await fetchSecret());
     });
 
-  const rotate = () =>
+  const confirmRotate = () =>
     startTransition(async () => {
-      const result = await rotateSecretAction(kind);
+      const result = await rotate();
       setConfirming(false);
       if (!result.ok) return void toast.error(result.message);
       setCurrent(result.data.masked);
       setRevealed(null);
-      toast.success(`${label} rotated. Update every client that uses it.`);
+      toast.success(rotated);
     });
 
   return (
@@ -61,7 +72,7 @@ export function SecretField({ kind, label, masked }: { kind: Kind; label: string
         <CopyButton getText={async () => revealed ?? (await fetchSecret())} label={`Copy ${label}`} />
         {confirming ? (
           <span className="flex items-center gap-2" role="group" aria-label={`Confirm rotating the ${label}`}>
-            <Button type="button" variant="destructive" size="sm" onClick={rotate} disabled={pending}>
+            <Button type="button" variant="destructive" size="sm" onClick={confirmRotate} disabled={pending}>
               Confirm rotate
             </Button>
             <Button type="button" variant="ghost" size="sm" onClick={() => setConfirming(false)}>
@@ -74,9 +85,7 @@ export function SecretField({ kind, label, masked }: { kind: Kind; label: string
           </Button>
         )}
       </div>
-      {confirming ? (
-        <p className="text-xs text-destructive">The old secret stops working as soon as you confirm.</p>
-      ) : null}
+      {confirming ? <p className="text-xs text-destructive">{rotateWarning}</p> : null}
     </div>
   );
 }
