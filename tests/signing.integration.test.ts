@@ -35,10 +35,14 @@ afterAll(async () => {
   await disconnectDb();
 });
 
-/** Posts one webhook and returns the delivery the receiver got for it. */
+let batches = 0;
+
+/** Posts one webhook (a batch of its own: a repeated body is a DUPLICATE) and returns the delivery the receiver got for it. */
 async function deliveredAfterWebhook(instanceId: number) {
   const before = receiver.received.length;
-  const res = await send(ingest.webhookUrl("hootsuite", instanceId), fixture("hootsuite-batch.json"), { "content-type": "application/json" });
+  const batch = JSON.parse(fixture("hootsuite-batch.json").toString("utf8")) as { seq_no: string }[];
+  batch[0]!.seq_no = `${batch[0]!.seq_no}-${(batches += 1)}`;
+  const res = await send(ingest.webhookUrl("hootsuite", instanceId), JSON.stringify(batch), { "content-type": "application/json" });
   expect(res.status).toBe(200);
   await waitUntil(() => receiver.received.length > before, 15_000, "a delivery");
   return receiver.received[before]!;
