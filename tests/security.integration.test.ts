@@ -6,7 +6,8 @@
 // - an OAuth `state` is good once, for the person who started the flow;
 // - a callback URL (or a ConnectWise server URL) aimed at the cloud metadata address is never
 //   connected to, however the address is written or whatever the name resolves to;
-// - what actions and routes answer an instance's owner carries none of its secrets.
+// - what actions and routes answer an instance's owner carries none of its secrets;
+// - the Overview's figures (lib/overview/query.ts) count and name only the signed-in organization's rows.
 // The secrets of a full run over HTTP (pages, responses, the server log) are searched in
 // reliability/secrets.test.ts.
 import dns from "node:dns";
@@ -56,6 +57,7 @@ vi.mock("node:dns/promises", async (importOriginal) => {
 import * as instanceActions from "@/app/(dashboard)/instances/[id]/actions";
 import * as editActions from "@/app/(dashboard)/instances/[id]/edit/actions";
 import { loadInstance } from "@/app/(dashboard)/instances/[id]/load-instance";
+import { loadOverview } from "@/lib/overview/query";
 import * as subscriptionActions from "@/app/(dashboard)/instances/[id]/subscription-actions";
 import * as newInstanceActions from "@/app/(dashboard)/connectors/[key]/new/actions";
 import * as eventsActions from "@/app/(dashboard)/events/actions";
@@ -558,6 +560,28 @@ describe("another organization's data through the server actions", () => {
     const globexUser = await db().user.findUniqueOrThrow({ where: { id: globex.tenant.userId }, include: { organization: true } });
     await expect(loadInstance(globexUser, String(acme.instance.id))).rejects.toThrow("NEXT_NOT_FOUND");
     await expect(loadInstance(globexUser, String(globex.instance.id))).resolves.toMatchObject({ instance: { id: globex.instance.id } });
+  });
+
+  it("the Overview's figures count only Globex's own instances, events and problems", async () => {
+    // A problem of each kind on Acme's side, so an unscoped statement would show it to Globex.
+    const instanceBefore = await db().instance.findUniqueOrThrow({ where: { id: acme.instance.id } });
+    const eventBefore = await db().event.findUniqueOrThrow({ where: { id: acme.event.id } });
+    await db().instance.update({ where: { id: acme.instance.id }, data: { subscriptionStatus: "FAILED", subscriptionError: acme.callbackUrl } });
+    await db().event.update({ where: { id: acme.event.id }, data: { status: "DEAD" } });
+    try {
+      const overview = await loadOverview({ organizationId: globex.tenant.organizationId });
+      expect(leaked(acme, overview)).toEqual([]);
+      expect(overview.instances.total).toBe(await db().instance.count({ where: { organizationId: globex.tenant.organizationId } }));
+      expect(overview.traffic?.events).toBe(await db().event.count({ where: { organizationId: globex.tenant.organizationId } }));
+      expect(overview.attention.filter((item) => item.kind === "dead" || item.kind === "subscription")).toEqual([]);
+      // The same statements do find Acme's problems for Acme.
+      const own = await loadOverview({ organizationId: acme.tenant.organizationId });
+      expect(own.attention.map((item) => item.kind)).toEqual(expect.arrayContaining(["dead", "subscription"]));
+    } finally {
+      const { subscriptionStatus, subscriptionError, updatedAt } = instanceBefore;
+      await db().instance.update({ where: { id: acme.instance.id }, data: { subscriptionStatus, subscriptionError, updatedAt } });
+      await db().event.update({ where: { id: acme.event.id }, data: { status: eventBefore.status } });
+    }
   });
 });
 
