@@ -76,14 +76,20 @@ async function traffic(organizationId: string, now: Date): Promise<Traffic> {
         GROUP BY 1`,
       [organizationId, since, [...LOG_STATUSES], now],
     ),
+    // The events tried in the window first (materialized), then each one's attempts by its index
+    // (LATERAL … OFFSET 0 cannot be flattened): left to itself the planner hash-joined a sequential scan
+    // of every attempt (417 ms at 1.26 M attempts; this form: see the README's Overview figures).
     // GROUPING SETS: per hour, and () for the whole window's p95 (its bucket is null).
     read<HourRow>(
-      `SELECT ${bucket("a.started_at")} AS bucket, count(*)::int AS attempts,
+      `WITH tried AS MATERIALIZED (
+         SELECT e.id FROM events e
+          WHERE e.organization_id = $1::uuid AND e.last_attempt_at >= $2::timestamptz AND e.last_attempt_at IS NOT NULL)
+       SELECT ${bucket("a.started_at")} AS bucket, count(*)::int AS attempts,
               count(*) FILTER (WHERE a.error IS NULL AND a.status_code BETWEEN 200 AND 299)::int AS succeeded,
               percentile_disc(0.95) WITHIN GROUP (ORDER BY a.latency_ms) AS p95
-         FROM events e JOIN delivery_attempts a ON a.event_id = e.id
-          AND a.started_at >= $2::timestamptz AND a.started_at <= $3::timestamptz
-        WHERE e.organization_id = $1::uuid AND e.last_attempt_at >= $2::timestamptz AND e.last_attempt_at IS NOT NULL
+         FROM tried t CROSS JOIN LATERAL (
+                SELECT a.started_at, a.error, a.status_code, a.latency_ms FROM delivery_attempts a
+                 WHERE a.event_id = t.id AND a.started_at >= $2::timestamptz AND a.started_at <= $3::timestamptz OFFSET 0) a
         GROUP BY GROUPING SETS ((1), ())`,
       [organizationId, since, now],
     ),
