@@ -7,6 +7,7 @@ import Link from "next/link";
 import { ConnectorMonogram } from "@/components/connector-tile";
 import { CopyButton } from "@/components/copy-button";
 import { DeliveryStateBanner } from "@/components/delivery-state-banner";
+import { ForwardEventsHint } from "@/components/forward-events-hint";
 import { InstanceStatusBadge } from "@/components/instance-status-badge";
 import { InstanceSubscription } from "@/components/instance-subscription";
 import { Badge } from "@/components/ui/badge";
@@ -21,6 +22,8 @@ import { EventsSwitch } from "./events-switch";
 import { InstanceEventLog } from "./instance-event-log";
 import { configurationEntries, loadInstance } from "./load-instance";
 
+const CALLBACK_URL = "event.notification.callback.url";
+
 type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
@@ -34,6 +37,8 @@ export default async function InstancePage({ params }: Props) {
   const webhookUrl = providerWebhookUrl(instance.elementKey, instance.id);
   const entries = configurationEntries(connector, instance);
   const manualSetup = connector.events.manualSetup ?? [];
+  const configured = (instance.configuration as Record<string, unknown>)[CALLBACK_URL];
+  const callbackUrl = typeof configured === "string" && configured.trim() !== "" ? configured : null;
   const delivery = deliveryState((await laneStates([instance.id])).get(instance.id), instance.deliveryDisabledAt);
 
   return (
@@ -110,7 +115,7 @@ export default async function InstancePage({ params }: Props) {
             <div className="flex flex-wrap items-center justify-between gap-4 rounded-md border bg-muted/30 px-4 py-3">
               <div>
                 <p className="text-sm font-medium">Forward events</p>
-                <p className="text-xs text-muted-foreground">Needs an Event Notification Callback URL.</p>
+                <ForwardEventsHint callbackUrl={callbackUrl} editHref={`/instances/${instance.id}/edit`} />
               </div>
               <EventsSwitch instanceId={instance.id} enabled={instance.eventsEnabled} />
             </div>
