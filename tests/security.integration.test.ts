@@ -57,6 +57,7 @@ vi.mock("node:dns/promises", async (importOriginal) => {
 import * as instanceActions from "@/app/(dashboard)/instances/[id]/actions";
 import * as editActions from "@/app/(dashboard)/instances/[id]/edit/actions";
 import { loadInstance } from "@/app/(dashboard)/instances/[id]/load-instance";
+import { keptFormEntries } from "@/lib/oauth/kept-draft";
 import { loadOverview } from "@/lib/overview/query";
 import * as subscriptionActions from "@/app/(dashboard)/instances/[id]/subscription-actions";
 import * as newInstanceActions from "@/app/(dashboard)/connectors/[key]/new/actions";
@@ -516,6 +517,15 @@ describe("another organization's data through the server actions", () => {
         return result;
       },
       reconnectAction: async (ids) => refused(await oauthActions.reconnectAction(ids.instance)),
+      // The form restored from a kept authorization, sent with its secret blank: Acme's kept secret must not fill it.
+      resumeAuthorizationAction: async (ids) => {
+        const results = [];
+        for (const id of ids.authorizations) {
+          const values = { name: "Globex's resumed", oauth: { api: { key: "k", secret: "" }, callback: { url: OAUTH_CALLBACK } } };
+          results.push(refused(await oauthActions.resumeAuthorizationAction("campaignmonitor", id, values), /no longer kept/));
+        }
+        return results;
+      },
       // Acme's failed authorizations are ones their owner could retry; the pending one, once it expires.
       retryAuthorizationAction: async (ids) => {
         const results = [];
@@ -560,6 +570,16 @@ describe("another organization's data through the server actions", () => {
     const globexUser = await db().user.findUniqueOrThrow({ where: { id: globex.tenant.userId }, include: { organization: true } });
     await expect(loadInstance(globexUser, String(acme.instance.id))).rejects.toThrow("NEXT_NOT_FOUND");
     await expect(loadInstance(globexUser, String(globex.instance.id))).resolves.toMatchObject({ instance: { id: globex.instance.id } });
+  });
+
+  it("the new-instance form restores kept entries only for the person who made them, and never their secrets", async () => {
+    for (const id of [...acme.failedAuthorizationIds, acme.pendingAuthorizationId]) {
+      expect(await keptFormEntries(globex.user, "campaignmonitor", id)).toBeNull();
+    }
+    // Acme's own draft (the failed new-instance flow) comes back to Acme, without the client secret.
+    const own = await keptFormEntries(acme.user, "campaignmonitor", acme.failedAuthorizationIds[1]);
+    expect(own).toMatchObject({ configuration: { "oauth.api.key": acme.clientId }, keptSecrets: ["oauth.api.secret"] });
+    expect(JSON.stringify(own)).not.toContain(acme.clientSecret);
   });
 
   it("the Overview's figures count only Globex's own instances, events and problems", async () => {
