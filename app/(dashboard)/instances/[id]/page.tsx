@@ -8,6 +8,7 @@ import { ConnectorMonogram } from "@/components/connector-tile";
 import { CopyButton } from "@/components/copy-button";
 import { DeliveryStateBanner } from "@/components/delivery-state-banner";
 import { ForwardEventsHint } from "@/components/forward-events-hint";
+import { UnreachableWebhookWarning } from "@/components/unreachable-webhook-warning";
 import { InstanceStatusBadge } from "@/components/instance-status-badge";
 import { InstanceSubscription } from "@/components/instance-subscription";
 import { Badge } from "@/components/ui/badge";
@@ -15,6 +16,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/session";
 import { deliveryState, laneStates } from "@/lib/delivery/lanes";
+import { publicUrl } from "@/lib/env";
+import { reachabilityOf } from "@/lib/net/public-address";
 import { formatExactTime, formatRelativeTime } from "@/lib/format";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { DeleteInstance } from "./delete-instance";
@@ -136,6 +139,7 @@ export default async function InstancePage({ params }: Props) {
                 <p className="text-xs text-muted-foreground">
                   The last part is the instance id ({instance.id}) in Base64, as Cloud Elements builds these URLs.
                 </p>
+                <UnreachableWebhookWarning publicUrl={publicUrl()} reachability={reachabilityOf(publicUrl())} />
               </div>
               {manualSetup.length ? (
                 <div className="grid content-start gap-2 rounded-md border p-4">
