@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { headers } from "next/headers";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
+import { PublicUrlBanner } from "@/components/public-url-banner";
+import { publicUrl } from "@/lib/env";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -16,7 +18,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en" suppressHydrationWarning>
       <body className="min-h-screen antialiased">
-        <Providers nonce={nonce}>{children}</Providers>
+        <Providers nonce={nonce}>
+          <PublicUrlBanner publicUrl={publicUrl()} />
+          {children}
+        </Providers>
       </body>
     </html>
   );

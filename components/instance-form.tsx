@@ -25,7 +25,7 @@ import {
 /** Saves the instance (`id`) or, for OAuth connectors, sends the browser to the provider's consent page (`redirectUrl`). */
 export type InstanceFormAction = (
   values: InstanceFormValues,
-) => Promise<ActionResult<{ id: number } | { redirectUrl: string }>>;
+) => Promise<ActionResult<{ id: number } | { redirectUrl: string; formUrl?: string }>>;
 
 type InstanceFormProps = {
   spec: ConnectorSpec;
@@ -91,6 +91,8 @@ export function InstanceForm({
     if (result.ok) {
       setLeaving(true);
       if ("redirectUrl" in result.data) {
+        // Back from the provider returns to this form with the entries its authorization keeps.
+        if (result.data.formUrl) window.history.replaceState(window.history.state, "", result.data.formUrl);
         window.location.assign(result.data.redirectUrl);
         return;
       }

@@ -13,6 +13,8 @@ test("first run creates the admin, then sign-out, a wrong password and sign-in",
   await page.goto("/instances");
   await expect(page).toHaveURL(/\/setup$/);
   await expect(page.getByRole("heading", { name: "Welcome to Hookline" })).toBeVisible();
+  // No promise of invitations: Hookline has none.
+  await expect(page.getByText(/invite/i)).toHaveCount(0);
 
   await ensureAdmin(page);
   await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();

@@ -212,7 +212,7 @@ for (const connector of tiles) {
     await expect(rate).toBeVisible();
     await expect(rate).toHaveAttribute("type", "number");
     await expect(rate).toHaveAttribute("step", "any");
-    await expect(page.getByText(/^Optional\. The most deliveries per second Hookline makes/)).toBeVisible();
+    await expect(page.getByText(/^The most deliveries per second Hookline makes/)).toBeVisible();
     await rate.fill("0");
 
     // With events on, the callback URL is required; a rate of 0 is refused on its field.

@@ -114,8 +114,54 @@ test("access_denied at the provider shows the error page, creates nothing, and o
   // The provider's description is attacker-controllable text: never shown.
   await expect(page.getByText(/555-0100/)).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Try again" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Back to the form" })).toHaveAttribute("href", "/connectors/campaignmonitor/new");
+  await expect(page.getByRole("link", { name: "Back to the form" })).toHaveAttribute("href", /^\/connectors\/campaignmonitor\/new\?from=[0-9a-f-]{36}$/);
   expect(await instancesNamed("CM e2e denied")).toBe(0);
+});
+
+test("after an error, 'Back to the form' and the browser's Back bring the kept entries back; the kept secret is used, never shown", async ({ page }) => {
+  const deny = () =>
+    server.service.once("beforeAuthorizeRedirect", ({ url }: { url: URL }) => {
+      url.searchParams.delete("code");
+      url.searchParams.set("error", "access_denied");
+    });
+  const expectRestored = async (name: string) => {
+    await expect(page).toHaveURL(/\/connectors\/campaignmonitor\/new\?from=[0-9a-f-]{36}$/);
+    await expect(page.getByTestId("kept-entries")).toContainText("Client Secret");
+    await expect(page.getByLabel("Name", { exact: true })).toHaveValue(name);
+    await expect(page.getByLabel("Client ID", { exact: true })).toHaveValue("cm-e2e-client");
+    await expect(page.getByLabel("Client Secret", { exact: true })).toHaveValue("");
+    expect(await page.content()).not.toContain(SECRET);
+  };
+
+  deny();
+  await submitCampaignMonitorForm(page, "CM e2e kept");
+  await expectErrorPage(page, /Access was not granted/);
+  await expect(page.getByText("your form entries were kept")).toBeVisible();
+  await page.getByRole("link", { name: "Back to the form" }).click();
+  await expectRestored("CM e2e kept");
+
+  // Sent again with the secret left blank: the kept one goes to the token endpoint.
+  const sentSecrets: string[] = [];
+  const capture = (_response: unknown, request: { body?: Record<string, unknown>; headers: Record<string, string | undefined> }) => {
+    const basic = request.headers.authorization?.replace(/^Basic /, "");
+    sentSecrets.push(String(request.body?.client_secret ?? ""), basic ? Buffer.from(basic, "base64").toString() : "");
+  };
+  server.service.on("beforeResponse", capture);
+  try {
+    await page.getByRole("button", { name: "Connect to Campaign Monitor" }).click();
+    await expect(page.getByText("Connected to Campaign Monitor")).toBeVisible();
+  } finally {
+    server.service.off("beforeResponse", capture);
+  }
+  expect(await instancesNamed("CM e2e kept")).toBe(1);
+  expect(sentSecrets.some((sent) => sent.includes(SECRET))).toBe(true);
+
+  // The browser's Back from the error page lands on the form with the entries, too.
+  deny();
+  await submitCampaignMonitorForm(page, "CM e2e back");
+  await expectErrorPage(page, /Access was not granted/);
+  await page.goBack();
+  await expectRestored("CM e2e back");
 });
 
 test("a token endpoint answering 500 shows the error page with nothing created; Try again then connects from the kept draft", async ({ page }) => {

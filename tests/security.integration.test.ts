@@ -6,7 +6,8 @@
 // - an OAuth `state` is good once, for the person who started the flow;
 // - a callback URL (or a ConnectWise server URL) aimed at the cloud metadata address is never
 //   connected to, however the address is written or whatever the name resolves to;
-// - what actions and routes answer an instance's owner carries none of its secrets.
+// - what actions and routes answer an instance's owner carries none of its secrets;
+// - the Overview's figures (lib/overview/query.ts) count and name only the signed-in organization's rows.
 // The secrets of a full run over HTTP (pages, responses, the server log) are searched in
 // reliability/secrets.test.ts.
 import dns from "node:dns";
@@ -56,6 +57,8 @@ vi.mock("node:dns/promises", async (importOriginal) => {
 import * as instanceActions from "@/app/(dashboard)/instances/[id]/actions";
 import * as editActions from "@/app/(dashboard)/instances/[id]/edit/actions";
 import { loadInstance } from "@/app/(dashboard)/instances/[id]/load-instance";
+import { keptFormEntries } from "@/lib/oauth/kept-draft";
+import { loadOverview } from "@/lib/overview/query";
 import * as subscriptionActions from "@/app/(dashboard)/instances/[id]/subscription-actions";
 import * as signatureKeyActions from "@/app/(dashboard)/instances/[id]/signature-key-actions";
 import * as newInstanceActions from "@/app/(dashboard)/connectors/[key]/new/actions";
@@ -519,6 +522,15 @@ describe("another organization's data through the server actions", () => {
         return result;
       },
       reconnectAction: async (ids) => refused(await oauthActions.reconnectAction(ids.instance)),
+      // The form restored from a kept authorization, sent with its secret blank: Acme's kept secret must not fill it.
+      resumeAuthorizationAction: async (ids) => {
+        const results = [];
+        for (const id of ids.authorizations) {
+          const values = { name: "Globex's resumed", oauth: { api: { key: "k", secret: "" }, callback: { url: OAUTH_CALLBACK } } };
+          results.push(refused(await oauthActions.resumeAuthorizationAction("campaignmonitor", id, values), /no longer kept/));
+        }
+        return results;
+      },
       // Acme's failed authorizations are ones their owner could retry; the pending one, once it expires.
       retryAuthorizationAction: async (ids) => {
         const results = [];
@@ -563,6 +575,38 @@ describe("another organization's data through the server actions", () => {
     const globexUser = await db().user.findUniqueOrThrow({ where: { id: globex.tenant.userId }, include: { organization: true } });
     await expect(loadInstance(globexUser, String(acme.instance.id))).rejects.toThrow("NEXT_NOT_FOUND");
     await expect(loadInstance(globexUser, String(globex.instance.id))).resolves.toMatchObject({ instance: { id: globex.instance.id } });
+  });
+
+  it("the new-instance form restores kept entries only for the person who made them, and never their secrets", async () => {
+    for (const id of [...acme.failedAuthorizationIds, acme.pendingAuthorizationId]) {
+      expect(await keptFormEntries(globex.user, "campaignmonitor", id)).toBeNull();
+    }
+    // Acme's own draft (the failed new-instance flow) comes back to Acme, without the client secret.
+    const own = await keptFormEntries(acme.user, "campaignmonitor", acme.failedAuthorizationIds[1]);
+    expect(own).toMatchObject({ configuration: { "oauth.api.key": acme.clientId }, keptSecrets: ["oauth.api.secret"] });
+    expect(JSON.stringify(own)).not.toContain(acme.clientSecret);
+  });
+
+  it("the Overview's figures count only Globex's own instances, events and problems", async () => {
+    // A problem of each kind on Acme's side, so an unscoped statement would show it to Globex.
+    const instanceBefore = await db().instance.findUniqueOrThrow({ where: { id: acme.instance.id } });
+    const eventBefore = await db().event.findUniqueOrThrow({ where: { id: acme.event.id } });
+    await db().instance.update({ where: { id: acme.instance.id }, data: { subscriptionStatus: "FAILED", subscriptionError: acme.callbackUrl } });
+    await db().event.update({ where: { id: acme.event.id }, data: { status: "DEAD" } });
+    try {
+      const overview = await loadOverview({ organizationId: globex.tenant.organizationId });
+      expect(leaked(acme, overview)).toEqual([]);
+      expect(overview.instances.total).toBe(await db().instance.count({ where: { organizationId: globex.tenant.organizationId } }));
+      expect(overview.traffic?.events).toBe(await db().event.count({ where: { organizationId: globex.tenant.organizationId } }));
+      expect(overview.attention.filter((item) => item.kind === "dead" || item.kind === "subscription")).toEqual([]);
+      // The same statements do find Acme's problems for Acme.
+      const own = await loadOverview({ organizationId: acme.tenant.organizationId });
+      expect(own.attention.map((item) => item.kind)).toEqual(expect.arrayContaining(["dead", "subscription"]));
+    } finally {
+      const { subscriptionStatus, subscriptionError, updatedAt } = instanceBefore;
+      await db().instance.update({ where: { id: acme.instance.id }, data: { subscriptionStatus, subscriptionError, updatedAt } });
+      await db().event.update({ where: { id: acme.event.id }, data: { status: eventBefore.status } });
+    }
   });
 });
 

@@ -1,38 +1,34 @@
-import { ArrowRight } from "lucide-react";
 import type { Metadata } from "next";
-import Link from "next/link";
+import { AttentionList } from "@/components/overview/attention-list";
+import { GettingStarted } from "@/components/overview/getting-started";
+import { InstanceStates } from "@/components/overview/instance-states";
+import { TrafficSummary } from "@/components/overview/traffic-summary";
 import { PageHeader } from "@/components/page-header";
-import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/session";
 import { connectors } from "@/lib/connectors";
+import { loadOverview } from "@/lib/overview/query";
 
 export const metadata: Metadata = { title: "Overview" };
 
-const steps = [
-  { href: "/connectors", title: "Connect an account", text: "Pick a connector tile and fill in its parameters." },
-  { href: "/instances", title: "Point the provider at Hookline", text: "Each instance has its own webhook URL." },
-  { href: "/events", title: "Watch events arrive", text: "Normalized, signed and delivered to your callback URL." },
-];
-
 export default async function OverviewPage() {
   const user = await requireUser();
+  const overview = await loadOverview({ organizationId: user.organizationId });
+  const welcome = `Welcome${user.name ? `, ${user.name}` : ""}.`;
+  if (overview.instances.total === 0) {
+    return (
+      <>
+        <PageHeader title="Overview" description={`${welcome} ${connectors.length} connectors are available; start with these steps.`} />
+        <GettingStarted />
+      </>
+    );
+  }
   return (
     <>
-      <PageHeader title="Overview" description={`Welcome${user.name ? `, ${user.name}` : ""}. ${connectors.length} connectors are available.`} />
-      <div className="grid gap-4 md:grid-cols-3">
-        {steps.map((step, index) => (
-          <Link key={step.href} href={step.href} className="group rounded-lg focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
-            <Card className="h-full transition-colors group-hover:border-primary/50">
-              <CardHeader>
-                <span className="text-xs font-medium text-muted-foreground">Step {index + 1}</span>
-                <CardTitle className="flex items-center justify-between">
-                  {step.title} <ArrowRight className="size-4 text-muted-foreground" aria-hidden />
-                </CardTitle>
-                <CardDescription>{step.text}</CardDescription>
-              </CardHeader>
-            </Card>
-          </Link>
-        ))}
+      <PageHeader title="Overview" description={welcome} />
+      <div className="grid gap-4 lg:grid-cols-3">
+        <InstanceStates counts={overview.instances} />
+        <TrafficSummary traffic={overview.traffic} />
+        <AttentionList items={overview.attention} />
       </div>
     </>
   );

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { ConnectorMonogram } from "@/components/connector-tile";
 import { Logo } from "@/components/logo";
+import { ParameterDescription } from "@/components/docs/parameter-description";
 import { Badge } from "@/components/ui/badge";
 import { connectors } from "@/lib/connectors";
 import { publicUrl } from "@/lib/env";
@@ -88,11 +89,7 @@ export default function DocsPage() {
                       {row.aliases?.length ? <div className="text-xs text-muted-foreground">also {row.aliases.join(", ")}</div> : null}
                     </td>
                     <td className="py-2 pr-3">
-                      {row.required ? null : <em>Optional. </em>}
-                      {row.description}
-                      {row.requiredWhenEventsEnabled ? " Required when events are enabled." : ""}
-                      {row.default !== undefined ? ` Default: ${String(row.default)}.` : ""}
-                      {row.range ? ` A JSON number greater than ${row.range.exclusiveMinimum} and at most ${row.range.maximum}.` : ""}
+                      <ParameterDescription row={row} />
                     </td>
                     <td className="py-2">{row.type}</td>
                   </tr>

@@ -6,23 +6,25 @@ import { getConnector } from "@/lib/connectors";
 import { AppError } from "@/lib/errors";
 import { instanceBodyFromForm } from "@/lib/forms/instance-form";
 import { beginAuthorization, retryAuthorization, type FlowUser } from "@/lib/oauth/flow";
+import { releaseKeptDraft, withKeptSecrets } from "@/lib/oauth/kept-draft";
 
 /*
  * The browser flow's server actions. Each returns the provider's consent URL for the client to open
  * (`window.location.assign(result.data.redirectUrl)`), or the problem as field errors and a message.
  */
 
-export type RedirectResult = ActionResult<{ redirectUrl: string }>;
+/** `formUrl`: the form's own address for these entries, put in the browser's history before it leaves, so Back restores them. */
+export type RedirectResult = ActionResult<{ redirectUrl: string; formUrl?: string }>;
 
 async function flowUser(): Promise<FlowUser> {
   const user = await requireUser();
   return { id: user.id, organizationId: user.organizationId };
 }
 
-async function asResult(run: () => Promise<{ redirectUrl: string }>): Promise<RedirectResult> {
+async function asResult(run: () => Promise<{ redirectUrl: string; formUrl?: string }>): Promise<RedirectResult> {
   try {
-    const { redirectUrl } = await run();
-    return { ok: true, data: { redirectUrl } };
+    const { redirectUrl, formUrl } = await run();
+    return { ok: true, data: formUrl ? { redirectUrl, formUrl } : { redirectUrl } };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
     throw error;
@@ -39,7 +41,28 @@ export async function startAuthorizationAction(key: unknown, values: unknown): P
   const connector = typeof key === "string" ? getConnector(key) : undefined;
   if (!connector) return { ok: false, message: "Unknown connector." };
   const { name, tags, configuration } = instanceBodyFromForm(values);
-  return asResult(() => beginAuthorization(user, { element: { key: connector.key }, name, tags, configuration }));
+  return asResult(async () => withFormUrl(connector.key, await beginAuthorization(user, { element: { key: connector.key }, name, tags, configuration })));
+}
+
+function withFormUrl(key: string, started: { redirectUrl: string; authorizationId: string }): { redirectUrl: string; formUrl: string } {
+  return { redirectUrl: started.redirectUrl, formUrl: `/connectors/${key}/new?from=${started.authorizationId}` };
+}
+
+/**
+ * The connector's form sent again after it was restored from a kept authorization (`from`): secrets
+ * left blank are the kept ones; the draft then moves to the new authorization.
+ */
+export async function resumeAuthorizationAction(key: unknown, from: unknown, values: unknown): Promise<RedirectResult> {
+  const user = await flowUser();
+  const connector = typeof key === "string" ? getConnector(key) : undefined;
+  if (!connector) return { ok: false, message: "Unknown connector." };
+  const { name, tags, configuration } = instanceBodyFromForm(values);
+  return asResult(async () => {
+    const merged = await withKeptSecrets(user, connector.key, from, configuration);
+    const started = await beginAuthorization(user, { element: { key: connector.key }, name, tags, configuration: merged });
+    await releaseKeptDraft(user, String(from));
+    return withFormUrl(connector.key, started);
+  });
 }
 
 /** "Reconnect" on an instance page: the browser flow again, for the same instance. */

@@ -21,7 +21,11 @@ function Attempt({ attempt, now }: { attempt: AttemptEntry; now: Date }) {
           <span className={cn("font-mono text-xs", ok ? "text-success" : "text-destructive")}>
             {attempt.statusCode === null ? "no answer" : `HTTP ${attempt.statusCode}`}
           </span>
-          <span className="text-xs text-muted-foreground">{formatLatency(attempt.latencyMs)}</span>
+          {attempt.statusCode === null && attempt.latencyMs < 1 ? null : (
+            <span className="text-xs text-muted-foreground">
+              {attempt.statusCode === null ? `after ${formatLatency(attempt.latencyMs)}` : formatLatency(attempt.latencyMs)}
+            </span>
+          )}
           <time className="text-xs text-muted-foreground" dateTime={attempt.startedAt} title={formatExactTime(started)}>
             {formatAge(started, now)}
           </time>

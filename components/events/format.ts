@@ -8,8 +8,10 @@ export function formatAge(date: Date, now: Date): string {
   return formatRelativeTime(date, now);
 }
 
+/** A response time; "—" without one, "< 1 ms" for what the millisecond clock rounds to 0. */
 export function formatLatency(ms: number | null): string {
   if (ms === null) return "—";
+  if (ms < 1) return "< 1 ms";
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 

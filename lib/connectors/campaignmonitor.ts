@@ -86,7 +86,7 @@ export const connector: Connector = {
     {
       apiName: "event.notification.enabled",
       label: "Events Enabled",
-      description: "Optional. Identifies that events are enabled for the connector instance. Default: false.",
+      description: "Identifies that events are enabled for the connector instance.",
       dataType: "boolean",
       type: "boolean",
       required: false,

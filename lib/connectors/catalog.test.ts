@@ -120,7 +120,7 @@ describe.each(connectors.map((c) => [c.key, c] as const))("catalog invariants: %
     expect(row(connector, MAX_RATE_PARAMETER)).toEqual({
       apiName: "event.notification.max.rate",
       label: "Event Notification Max Rate",
-      description: expect.stringMatching(/^Optional\. The most deliveries per second Hookline makes to the callback URL of this instance; unset means no limit \(the per-instance concurrency cap still applies\)\./),
+      description: expect.stringMatching(/^The most deliveries per second Hookline makes to the callback URL of this instance; unset means no limit \(the per-instance concurrency cap still applies\)\./),
       dataType: "number",
       type: "number",
       required: false,

@@ -86,7 +86,7 @@ export const connector: Connector = {
       apiName: "filter.response.nulls",
       label: "Filter null values from the response",
       description:
-        "Optional. Determines if null values in the response JSON should be filtered from the response. Yes or true indicates that Hookline will filter null values. Default: true",
+        "Determines if null values in the response JSON should be filtered from the response. Yes or true indicates that Hookline will filter null values.",
       dataType: "boolean",
       type: "boolean",
       required: false,
@@ -97,7 +97,7 @@ export const connector: Connector = {
     {
       apiName: "event.notification.enabled",
       label: "Events Enabled",
-      description: "Optional. Identifies that events are enabled for the connector instance. Default: false.",
+      description: "Identifies that events are enabled for the connector instance.",
       dataType: "boolean",
       type: "boolean",
       required: false,

@@ -92,7 +92,7 @@ export const connector: Connector = {
     {
       apiName: "event.notification.enabled",
       label: "Events Enabled",
-      description: "Optional. Identifies that events are enabled for the element instance. Default: false.",
+      description: "Identifies that events are enabled for the element instance.",
       dataType: "boolean",
       type: "boolean",
       required: false,

@@ -19,7 +19,7 @@ export function hooklineEventRows(): ParameterRow[] {
       apiName: "event.notification.signature.key",
       label: "Callback Notification Signature Key",
       description:
-        "Optional. A user-defined key for added security to show that events have not been tampered with. Left out, Hookline generates one (whsec_ + 32 random bytes in base64) and returns it once, in the answer that creates the instance; the instance page reveals and rotates it.",
+        "A user-defined key for added security to show that events have not been tampered with. Left out, Hookline generates one (whsec_ + 32 random bytes in base64) and returns it once, in the answer that creates the instance; the instance page reveals and rotates it.",
       dataType: "string",
       type: "secret",
       required: false,
@@ -30,7 +30,7 @@ export function hooklineEventRows(): ParameterRow[] {
       apiName: MAX_RATE_PARAMETER,
       label: "Event Notification Max Rate",
       description:
-        "Optional. The most deliveries per second Hookline makes to the callback URL of this instance; unset means no limit (the per-instance concurrency cap still applies). Decimals are allowed: 0.5 is one delivery every 2 seconds.",
+        "The most deliveries per second Hookline makes to the callback URL of this instance; unset means no limit (the per-instance concurrency cap still applies). Decimals are allowed: 0.5 is one delivery every 2 seconds.",
       dataType: "number",
       type: "number",
       required: false,
@@ -46,7 +46,7 @@ export function tagsRow(): ParameterRow {
   return {
     apiName: "tags",
     label: "Tags",
-    description: "Optional. User-defined tags to further identify the instance.",
+    description: "User-defined tags to further identify the instance.",
     dataType: "string",
     type: "list",
     required: false,

@@ -47,7 +47,7 @@ describe("the generated form's rate field", () => {
       expect(input).toContain('aria-describedby="field-event-notification-max-rate-hint"');
       expect(html).toMatch(/<label[^>]*for="field-event-notification-max-rate"[^>]*>Event Notification Max Rate<\/label>/);
       expect(html).toContain(
-        'id="field-event-notification-max-rate-hint" class="text-xs text-muted-foreground">Optional. The most deliveries per second Hookline makes to the callback URL of this instance',
+        'id="field-event-notification-max-rate-hint" class="text-xs text-muted-foreground">The most deliveries per second Hookline makes to the callback URL of this instance',
       );
     },
   );

@@ -46,7 +46,7 @@ class Params {
 const ROW_COLUMNS = `e.id, e.event_id, e.organization_id, e.created_at, e.instance_id, i.name AS instance_name,
        e.element_key, e.summary, e.event_count, e.status, e.attempts, e.last_status_code, e.delivered_at,
        e.next_attempt_at, e.test,
-       (SELECT a.latency_ms FROM delivery_attempts a WHERE a.event_id = e.id
+       (SELECT CASE WHEN a.status_code IS NOT NULL THEN a.latency_ms END FROM delivery_attempts a WHERE a.event_id = e.id
          ORDER BY a.started_at DESC, a.attempt DESC LIMIT 1) AS latency_ms`;
 
 const ROW_FROM = `FROM events e JOIN instances i ON i.id = e.instance_id`;

@@ -114,7 +114,7 @@ export type EventLogRow = {
   status: RowStatus;
   attempts: number;
   lastStatusCode: number | null;
-  /** Receiver response time of the latest attempt. */
+  /** Receiver response time of the latest attempt; null before any attempt and when it got no answer (refused, timed out). */
   latencyMs: number | null;
   deliveredAt: string | null;
   nextAttemptAt: string | null;

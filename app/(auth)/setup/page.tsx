@@ -12,7 +12,7 @@ export default async function SetupPage() {
   return (
     <AuthCard
       title="Welcome to Hookline"
-      description="Create your organization and its admin account. You can invite others later."
+      description="Create your organization and its admin account."
     >
       <SetupForm />
     </AuthCard>

@@ -11,6 +11,8 @@ import { retryAuthorizationAction } from "../actions";
 /** Where "back" goes: the instance being reconnected or created, else the connector's form, else the catalog. */
 function backLink(failure: AuthorizationFailure): { href: string; label: string } {
   if (failure.instanceId) return { href: `/instances/${failure.instanceId}`, label: "Open the instance" };
+  // With the entries this authorization kept (the page says so), when it kept any.
+  if (failure.elementKey && failure.retryId) return { href: `/connectors/${failure.elementKey}/new?from=${failure.retryId}`, label: "Back to the form" };
   if (failure.elementKey) return { href: `/connectors/${failure.elementKey}/new`, label: "Back to the form" };
   return { href: "/connectors", label: "Connectors" };
 }

@@ -7,6 +7,8 @@ import Link from "next/link";
 import { ConnectorMonogram } from "@/components/connector-tile";
 import { CopyButton } from "@/components/copy-button";
 import { DeliveryStateBanner } from "@/components/delivery-state-banner";
+import { ForwardEventsHint } from "@/components/forward-events-hint";
+import { UnreachableWebhookWarning } from "@/components/unreachable-webhook-warning";
 import { InstanceStatusBadge } from "@/components/instance-status-badge";
 import { InstanceSubscription } from "@/components/instance-subscription";
 import { Badge } from "@/components/ui/badge";
@@ -14,6 +16,8 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/session";
 import { deliveryState, laneStates } from "@/lib/delivery/lanes";
+import { publicUrl } from "@/lib/env";
+import { reachabilityOf } from "@/lib/net/public-address";
 import { formatExactTime, formatRelativeTime } from "@/lib/format";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { DeleteInstance } from "./delete-instance";
@@ -21,6 +25,8 @@ import { EventsSwitch } from "./events-switch";
 import { InstanceEventLog } from "./instance-event-log";
 import { SignatureKeyCard } from "./signature-key-card";
 import { configurationEntries, loadInstance } from "./load-instance";
+
+const CALLBACK_URL = "event.notification.callback.url";
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -35,6 +41,8 @@ export default async function InstancePage({ params }: Props) {
   const webhookUrl = providerWebhookUrl(instance.elementKey, instance.id);
   const entries = configurationEntries(connector, instance);
   const manualSetup = connector.events.manualSetup ?? [];
+  const configured = (instance.configuration as Record<string, unknown>)[CALLBACK_URL];
+  const callbackUrl = typeof configured === "string" && configured.trim() !== "" ? configured : null;
   const delivery = deliveryState((await laneStates([instance.id])).get(instance.id), instance.deliveryDisabledAt);
 
   return (
@@ -111,7 +119,7 @@ export default async function InstancePage({ params }: Props) {
             <div className="flex flex-wrap items-center justify-between gap-4 rounded-md border bg-muted/30 px-4 py-3">
               <div>
                 <p className="text-sm font-medium">Forward events</p>
-                <p className="text-xs text-muted-foreground">Needs an Event Notification Callback URL.</p>
+                <ForwardEventsHint callbackUrl={callbackUrl} editHref={`/instances/${instance.id}/edit`} />
               </div>
               <EventsSwitch instanceId={instance.id} enabled={instance.eventsEnabled} />
             </div>
@@ -132,6 +140,7 @@ export default async function InstancePage({ params }: Props) {
                 <p className="text-xs text-muted-foreground">
                   The last part is the instance id ({instance.id}) in Base64, as Cloud Elements builds these URLs.
                 </p>
+                <UnreachableWebhookWarning publicUrl={publicUrl()} reachability={reachabilityOf(publicUrl())} />
               </div>
               {manualSetup.length ? (
                 <div className="grid content-start gap-2 rounded-md border p-4">

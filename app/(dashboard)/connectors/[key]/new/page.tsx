@@ -13,30 +13,42 @@ import { getConnector } from "@/lib/connectors";
 import { publicUrl } from "@/lib/env";
 import { instanceFormDefaults } from "@/lib/forms/instance-form";
 import { connectorSpec } from "@/lib/forms/instance-form.server";
-import { startAuthorizationAction } from "@/app/oauth/actions";
+import { resumeAuthorizationAction, startAuthorizationAction } from "@/app/oauth/actions";
+import { KeptEntriesNote } from "@/components/kept-entries-note";
+import { keptFormEntries } from "@/lib/oauth/kept-draft";
 import { createInstanceAction } from "./actions";
 
-type Props = { params: Promise<{ key: string }> };
+type Props = { params: Promise<{ key: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const connector = getConnector((await params).key);
   return { title: connector ? `New ${connector.name} instance` : "Connector not found" };
 }
 
-export default async function NewInstancePage({ params }: Props) {
-  await requireUser();
+export default async function NewInstancePage({ params, searchParams }: Props) {
+  const user = await requireUser();
   const connector = getConnector((await params).key);
   if (!connector) notFound();
 
   const oauth = connector.auth.type === "oauth2";
   const oauthCallbackUrl = `${publicUrl()}/oauth/callback`;
   const spec = connectorSpec(connector);
+  // Back from a failed or abandoned authorization: its kept entries (secrets stay on the server).
+  const kept = oauth ? await keptFormEntries({ id: user.id, organizationId: user.organizationId }, connector.key, (await searchParams).from) : null;
   // An OAuth connector's Callback URL is this Hookline's own callback: prefilled, still editable.
-  const defaults = instanceFormDefaults(spec, {
-    configuration: oauth && spec.parameters.some((row) => row.apiName === "oauth.callback.url")
-      ? { "oauth.callback.url": oauthCallbackUrl }
-      : {},
-  });
+  const defaults = instanceFormDefaults(
+    spec,
+    kept
+      ? { name: kept.name, tags: kept.tags, configuration: kept.configuration }
+      : {
+          configuration: oauth && spec.parameters.some((row) => row.apiName === "oauth.callback.url")
+            ? { "oauth.callback.url": oauthCallbackUrl }
+            : {},
+        },
+  );
+  const oauthAction = kept
+    ? resumeAuthorizationAction.bind(null, connector.key, kept.authorizationId)
+    : startAuthorizationAction.bind(null, connector.key);
 
   return (
     <>
@@ -56,11 +68,13 @@ export default async function NewInstancePage({ params }: Props) {
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_18rem]">
         <Card>
           <CardContent className="pt-5">
+            {kept ? <KeptEntriesNote spec={spec} keptSecrets={kept.keptSecrets} /> : null}
             <InstanceForm
               spec={spec}
-              mode="create"
+              // Restored entries: a secret left blank is the kept one, as on the edit form.
+              mode={kept ? "update" : "create"}
               defaultValues={defaults}
-              action={oauth ? startAuthorizationAction.bind(null, connector.key) : createInstanceAction.bind(null, connector.key)}
+              action={oauth ? oauthAction : createInstanceAction.bind(null, connector.key)}
               submitLabel={oauth ? `Connect to ${connector.name}` : "Create instance"}
               pendingLabel={oauth ? "Redirecting…" : "Creating…"}
               successMessage={`${connector.name} instance created`}
