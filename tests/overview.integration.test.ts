@@ -79,6 +79,10 @@ beforeAll(async () => {
   for (let n = 0; n < 2; n += 1) await seedEvent(alpha, 5.5, "DEAD", [{ latencyMs: 7, statusCode: 503 }, { latencyMs: 8, statusCode: null }]);
   await seedEvent(alpha, 30, "DEAD", [{ latencyMs: 99_999, statusCode: 200 }]);
   await seedEvent(alpha, 1.5, "RETRYING", []);
+  // Two refused webhooks today, one 30 h ago: attention counts today's, traffic none of them.
+  await seedEvent(alpha, 0.5, "REJECTED", []);
+  await seedEvent(alpha, 6.5, "REJECTED", []);
+  await seedEvent(alpha, 30, "REJECTED", []);
 
   // Globex: one quiet instance, one dead event.
   const globexInstance = await seedInstance(globex, "campaignmonitor", {}, "Globex Only");
@@ -128,7 +132,9 @@ describe("the Overview's figures", () => {
       ["subscription", `/instances/${ids["Acme Gamma"]}`],
       ["dead", "/events?status=dead"],
       ["retrying", "/events?status=retrying"],
+      ["rejected", "/events?status=rejected"],
     ]);
+    expect(attention.find((item) => item.kind === "rejected")!.title).toBe("2 webhooks refused in the last 24 hours");
     expect(attention.find((item) => item.kind === "dead")!.title).toBe("3 dead events");
     expect(attention.find((item) => item.kind === "subscription")!.detail).toBe("404 List not found");
     expect(attention.find((item) => item.kind === "reauthorize")!.detail).toBe("The provider refused the refresh token.");

@@ -74,7 +74,8 @@ async function traffic(organizationId: string, now: Date): Promise<Traffic> {
         WHERE e.organization_id = $1::uuid AND e.status = ANY($3::"EventStatus"[])
           AND e.created_at >= $2::timestamptz AND e.created_at <= $4::timestamptz
         GROUP BY 1`,
-      [organizationId, since, [...LOG_STATUSES], now],
+      // Refused webhooks are no events: they are counted under "needs attention".
+      [organizationId, since, LOG_STATUSES.filter((status) => status !== "REJECTED"), now],
     ),
     // The events tried in the window first (materialized), then each one's attempts by its index
     // (LATERAL … OFFSET 0 cannot be flattened): left to itself the planner hash-joined a sequential scan
@@ -166,14 +167,15 @@ async function instanceProblems(organizationId: string): Promise<AttentionItem[]
   });
 }
 
-/** Dead and retrying events of the organization, each count capped at COUNT_CAP. */
-async function eventProblems(organizationId: string): Promise<AttentionItem[]> {
-  const capped = (status: string) =>
-    `(SELECT count(*)::int FROM (SELECT 1 FROM events WHERE organization_id = $1::uuid AND status = '${status}' LIMIT $2) x)`;
-  const [row] = await read<{ dead: number; retrying: number }>(`SELECT ${capped("DEAD")} AS dead, ${capped("RETRYING")} AS retrying`, [
-    organizationId,
-    COUNT_CAP,
-  ]);
+/** Dead and retrying events of the organization, and webhooks refused in the last 24 h, each count capped at COUNT_CAP. */
+async function eventProblems(organizationId: string, now: Date): Promise<AttentionItem[]> {
+  const capped = (status: string, recent = "") =>
+    `(SELECT count(*)::int FROM (SELECT 1 FROM events WHERE organization_id = $1::uuid AND status = '${status}'${recent} LIMIT $2) x)`;
+  const [row] = await read<{ dead: number; retrying: number; rejected: number }>(
+    `SELECT ${capped("DEAD")} AS dead, ${capped("RETRYING")} AS retrying,
+            ${capped("REJECTED", " AND created_at >= $3::timestamptz AND created_at <= $4::timestamptz")} AS rejected`,
+    [organizationId, COUNT_CAP, new Date(now.getTime() - WINDOW_HOURS * HOUR_MS), now],
+  );
   const items: AttentionItem[] = [];
   if (row && row.dead > 0) {
     items.push({
@@ -191,6 +193,14 @@ async function eventProblems(organizationId: string): Promise<AttentionItem[]> {
       href: eventsHref({ status: "RETRYING" }),
     });
   }
+  if (row && row.rejected > 0) {
+    items.push({
+      kind: "rejected",
+      title: `${cappedCount(row.rejected)} ${row.rejected === 1 ? "webhook" : "webhooks"} refused in the last 24 hours`,
+      detail: "A bad signature, a sender outside the allow-list, a body too large or events turned off: see why in the log.",
+      href: eventsHref({ status: "REJECTED" }),
+    });
+  }
   return items;
 }
 
@@ -203,7 +213,7 @@ export async function loadOverview(input: OverviewInput): Promise<Overview> {
     orFallback(instanceCounts(organizationId), NO_INSTANCES),
     orFallback<Traffic | null>(traffic(organizationId, now), null),
     orFallback(instanceProblems(organizationId), []),
-    orFallback(eventProblems(organizationId), []),
+    orFallback(eventProblems(organizationId, now), []),
   ]);
   return { instances, traffic: trafficFigures, attention: [...instanceItems, ...eventItems] };
 }

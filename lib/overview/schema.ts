@@ -48,7 +48,7 @@ export type Traffic = {
   p95LatencyMs: number | null;
 };
 
-export type AttentionKind = "dead" | "retrying" | "paused" | "failing" | "disabled" | "subscription" | "reauthorize";
+export type AttentionKind = "dead" | "retrying" | "rejected" | "paused" | "failing" | "disabled" | "subscription" | "reauthorize";
 
 export type AttentionItem = {
   kind: AttentionKind;
