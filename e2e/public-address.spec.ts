@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { encrypt, hashSecret } from "../lib/crypto/secrets";
-import { admin, ensureAdmin, queryRows, signInAsAdmin } from "./helpers";
+import { admin, queryRows, signInAsAdmin } from "./helpers";
 
 /*
  * The public address explained (playwright.config.ts sets HOOKLINE_PUBLIC_URL to http://localhost:<port>):
@@ -12,7 +12,7 @@ import { admin, ensureAdmin, queryRows, signInAsAdmin } from "./helpers";
 test.describe.configure({ mode: "serial" });
 
 test("a browser at another origin than HOOKLINE_PUBLIC_URL gets a banner that explains it and links to the public address", async ({ browser, page, baseURL }) => {
-  await ensureAdmin(page);
+  await signInAsAdmin(page);
   const publicOrigin = new URL(baseURL!).origin;
   const otherOrigin = publicOrigin.replace("localhost", "127.0.0.1");
 
