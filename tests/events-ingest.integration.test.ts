@@ -8,6 +8,7 @@ import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/event
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
 import { maintainTables } from "@/lib/delivery/maintenance";
 import { flushRejections, recordRejection } from "@/lib/ingest/rejections";
+import { getEventDetail } from "@/lib/live-log/query";
 import { connectwiseSignature } from "@/lib/connectors/webhooks/connectwisecrmrest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { ingestStoreCounts } from "@/lib/ingest/store";
@@ -218,12 +219,22 @@ describe("a provider's sample webhook is stored, normalized and delivered signed
 });
 
 describe("what ingest keeps and how it splits", () => {
-  it("stores an authentic body it cannot parse as one UNKNOWN event and still delivers it", async () => {
+  it("stores an authentic body it cannot parse as one UNKNOWN event, says why in the log, and still delivers it", async () => {
     const instance = await instanceFor("campaignmonitor");
     const res = await send(ingest.webhookUrl("campaignmonitor", instance.id), "<xml>not json</xml>", { "content-type": "application/xml" });
     expect(res.status).toBe(200);
     const [event] = await deliveredEvents(instance.id, 1);
     expect(event!.summary).toEqual([expect.objectContaining({ eventType: "UNKNOWN", objectType: "unknown", objectId: null })]);
+    const detail = await getEventDetail(acme.organizationId, event!.id);
+    expect(detail!.row).toMatchObject({ eventType: "UNKNOWN", unrecognized: expect.stringMatching(/not JSON/) });
+    // A JSON body of another shape says what is missing; a recognized one has no reason.
+    await send(ingest.webhookUrl("campaignmonitor", instance.id), JSON.stringify({ ListID: "l" }), { "content-type": "application/json" });
+    const [, shape] = await deliveredEvents(instance.id, 2);
+    expect((await getEventDetail(acme.organizationId, shape!.id))!.row.unrecognized).toMatch(/no Events array/);
+    await send(ingest.webhookUrl("campaignmonitor", instance.id), distinctCampaignMonitorBody(), { "content-type": "application/json" });
+    const events = await deliveredEvents(instance.id, 3);
+    const known = events.find((e) => (e.summary as { eventType: string }[])[0]!.eventType !== "UNKNOWN")!;
+    expect((await getEventDetail(acme.organizationId, known.id))!.row.unrecognized).toBeNull();
     const message = JSON.parse(receivedFor(event!.eventId).body.toString("utf8")).message;
     expect(message.raw).toEqual({ body: "<xml>not json</xml>" });
   });

@@ -193,6 +193,14 @@ export function EventPanel({ row, now, onClose }: { row: EventLogRow; now: Date;
             </dd>
             <dt className="text-muted-foreground">Event id</dt>
             <dd className="font-mono text-xs break-all">{row.eventId}</dd>
+            {row.unrecognized ? (
+              <>
+                <dt className="text-muted-foreground">Not recognized</dt>
+                <dd className="text-xs" data-testid="unrecognized">
+                  {row.unrecognized} Kept and delivered as one UNKNOWN event with the body as it came.
+                </dd>
+              </>
+            ) : null}
             {current?.request?.duplicateOf ? (
               <>
                 <dt className="text-muted-foreground">Duplicate of</dt>

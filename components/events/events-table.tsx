@@ -93,6 +93,7 @@ export function EventsTable({
                       onOpen(row);
                     }}
                     className="rounded-sm font-medium underline-offset-4 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+                    title={row.unrecognized ?? undefined}
                   >
                     {row.status === "REJECTED" ? `Refused webhook (${row.lastStatusCode ?? "?"})` : eventTypeLabel(row.eventType)}
                   </button>

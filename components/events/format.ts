@@ -15,7 +15,7 @@ export function formatLatency(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
 
-const EVENT_TYPE_LABELS: Record<string, string> = { CREATED: "Created", UPDATED: "Updated", DELETED: "Deleted", UNKNOWN: "Unknown" };
+const EVENT_TYPE_LABELS: Record<string, string> = { CREATED: "Created", UPDATED: "Updated", DELETED: "Deleted", UNKNOWN: "Not recognized" };
 
 export function eventTypeLabel(type: string): string {
   return EVENT_TYPE_LABELS[type] ?? type;

@@ -44,6 +44,8 @@ export type ParseResult = {
    * send, or store, the whole body 50 times). Absent: every notification carries `raw`.
    */
   sliceRaw?: (start: number, end: number) => unknown;
+  /** Set when the body was not recognized (its one event is UNKNOWN): why, for the log. */
+  unrecognized?: string;
 };
 
 /** How one provider's webhooks are verified and normalized. Handlers return results; they never throw. */

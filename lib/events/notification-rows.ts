@@ -13,8 +13,11 @@ function jsonbSafe(value: string): string {
   return value.replace(/\u0000/g, "").replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 
-/** `message.events` without `raw`, as JSON text: what lists show and filter on. */
-function summaryOf(notification: Notification): string {
+/**
+ * `message.events` without `raw`, as JSON text: what lists show and filter on. A body the parser did not
+ * recognize carries the parser's reason (`unrecognized`) for the log.
+ */
+function summaryOf(notification: Notification, unrecognized: string | undefined): string {
   return JSON.stringify(
     notification.message.events.map((event) => ({
       eventType: event.eventType,
@@ -22,6 +25,7 @@ function summaryOf(notification: Notification): string {
       objectId: event.objectId === null ? null : jsonbSafe(event.objectId),
       eventDate: jsonbSafe(event.eventDate),
       elementKey: event.elementKey,
+      ...(unrecognized ? { unrecognized: jsonbSafe(unrecognized) } : {}),
     })),
   );
 }
@@ -31,7 +35,7 @@ function summaryOf(notification: Notification): string {
  * payload. `firstId`: the id of the first row, the stored request's own id, so the live log's
  * "received" row for the request (lib/live-log/received-rows.ts) becomes that row in place.
  */
-export function notificationRows(input: BuildNotificationsInput, options: { firstId?: string } = {}): EventRow[] {
+export function notificationRows(input: BuildNotificationsInput, options: { firstId?: string; unrecognized?: string } = {}): EventRow[] {
   let wholeRaw: string | undefined;
   return buildNotifications(input).map((notification, index) => {
     // The whole payload (one notification, or a provider without slices) is serialized once.
@@ -39,7 +43,7 @@ export function notificationRows(input: BuildNotificationsInput, options: { firs
     return {
       id: index === 0 && options.firstId ? options.firstId : uuidv7(),
       eventId: notification.message.eventId,
-      summary: summaryOf(notification),
+      summary: summaryOf(notification, options.unrecognized),
       count: notification.message.events.length,
       payload: serializeNotification(notification, raw),
     };

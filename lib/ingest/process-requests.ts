@@ -67,12 +67,12 @@ function parse(row: StoredRow): ParseResult {
     contentType: row.content_type,
     remoteAddress: row.remote_address ?? undefined,
   };
-  if (!connector) return unparseable(row.body, row.received_at);
+  if (!connector) return unparseable(row.body, row.received_at, `No connector handles "${row.element_key}".`);
   try {
     return connector.events.webhook.parse(request, row.received_at);
   } catch {
     // Handlers promise not to throw; if one does, the authentic body is still kept as UNKNOWN.
-    return unparseable(row.body, row.received_at);
+    return unparseable(row.body, row.received_at, "The connector's parser failed on this body.");
   }
 }
 
@@ -88,7 +88,7 @@ function eventsOf(row: StoredRow): Made {
     events: parsed.events,
     raw: parsed.raw,
     sliceRaw: parsed.sliceRaw,
-  }, { firstId: row.id });
+  }, { firstId: row.id, unrecognized: parsed.unrecognized });
   return { row, events };
 }
 

@@ -109,6 +109,7 @@ function toRow(record: RowRecord): EventLogRow {
     objectType: first?.objectType ?? null,
     objectId: first?.objectId ?? null,
     eventCount: record.event_count,
+    unrecognized: typeof (first as { unrecognized?: unknown } | undefined)?.unrecognized === "string" ? (first as { unrecognized: string }).unrecognized : null,
     status: record.status,
     attempts: record.attempts,
     lastStatusCode: record.last_status_code,

@@ -35,6 +35,7 @@ export function receivedRow(record: ReceivedRecord, connector: EventLogRow["conn
     objectType: null,
     objectId: null,
     eventCount: 0,
+    unrecognized: null,
     status: "RECEIVED",
     attempts: 0,
     lastStatusCode: null,

@@ -111,6 +111,8 @@ export type EventLogRow = {
   objectType: string | null;
   objectId: string | null;
   eventCount: number;
+  /** The body was not recognized by its connector's parser (eventType UNKNOWN): why. */
+  unrecognized: string | null;
   status: RowStatus;
   attempts: number;
   lastStatusCode: number | null;

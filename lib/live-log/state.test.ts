@@ -18,6 +18,7 @@ function row(second: number, overrides: Partial<EventLogRow> = {}): EventLogRow 
     objectType: "subscriber",
     objectId: null,
     eventCount: 1,
+    unrecognized: null,
     status: "PENDING",
     attempts: 0,
     lastStatusCode: null,

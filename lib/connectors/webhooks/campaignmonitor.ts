@@ -3,6 +3,7 @@ import {
   admitBatch,
   eventTypeFrom,
   isObject,
+  jsonFailure,
   normalizedEvent,
   parseJsonBody,
   providerDateToIso,
@@ -52,7 +53,7 @@ export const campaignMonitorWebhook: WebhookHandler = {
   parse(request, receivedAt) {
     const parsed = parseJsonBody(request.body);
     if (!parsed.ok || !isObject(parsed.value) || !Array.isArray(parsed.value.Events)) {
-      return unparseable(request.body, receivedAt);
+      return unparseable(request.body, receivedAt, jsonFailure(parsed) || "The JSON has no Events array, so it is not a Campaign Monitor webhook.");
     }
     const payload = parsed.value;
     const items: unknown[] = payload.Events as unknown[];

@@ -11,6 +11,7 @@ import {
   eventTypeFrom,
   idField,
   isObject,
+  jsonFailure,
   normalizedEvent,
   parseJsonBody,
   providerDateToIso,
@@ -114,7 +115,9 @@ export const connectwiseWebhook: WebhookHandler = {
 
   parse(request, receivedAt) {
     const parsed = parseJsonBody(request.body);
-    if (!parsed.ok || !looksLikeCallback(parsed.value)) return unparseable(request.body, receivedAt);
+    if (!parsed.ok || !looksLikeCallback(parsed.value)) {
+      return unparseable(request.body, receivedAt, jsonFailure(parsed) || "The JSON has none of the fields of a ConnectWise callback (Action, Type, ID).");
+    }
     return { raw: parsed.value, events: [normalize(parsed.value, receivedAt)] };
   },
 

@@ -3,6 +3,7 @@ import {
   admitBatch,
   idField,
   isObject,
+  jsonFailure,
   normalizedEvent,
   parseJsonBody,
   providerDateToIso,
@@ -76,7 +77,9 @@ export const hootsuiteWebhook: WebhookHandler = {
 
   parse(request, receivedAt) {
     const parsed = parseJsonBody(request.body);
-    if (!parsed.ok || !Array.isArray(parsed.value)) return unparseable(request.body, receivedAt);
+    if (!parsed.ok || !Array.isArray(parsed.value)) {
+      return unparseable(request.body, receivedAt, jsonFailure(parsed) || "The JSON is not an array of events, so it is not a Hootsuite webhook.");
+    }
     // Pings yield no event, so events and array items are paired here for slicing.
     const pairs = (parsed.value as unknown[])
       .map((item) => ({ item, event: normalize(item, receivedAt) }))

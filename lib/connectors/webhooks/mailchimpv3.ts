@@ -60,10 +60,10 @@ export const mailchimpWebhook: WebhookHandler = {
 
   parse(request, receivedAt) {
     const text = decodeUtf8(request.body);
-    if (!text.ok) return unparseable(request.body, receivedAt);
+    if (!text.ok) return unparseable(request.body, receivedAt, "The body is not UTF-8 text.");
     const payload = decodeNestedForm(text.text);
     const type = stringField(payload, "type");
-    if (type === undefined || type === "") return unparseable(request.body, receivedAt);
+    if (type === undefined || type === "") return unparseable(request.body, receivedAt, "The form has no type field, so it is not a MailChimp webhook.");
     return { raw: payload, events: [normalize(type, payload, receivedAt)] };
   },
 

@@ -131,9 +131,10 @@ describe("unknownEvent / unparseable", () => {
       objectId: null,
       eventDate: FALLBACK.toISOString(),
     });
-    expect(unparseable(Buffer.from([0x7b, 0xff]), FALLBACK)).toEqual({
+    expect(unparseable(Buffer.from([0x7b, 0xff]), FALLBACK, "why")).toEqual({
       raw: { body: "{\uFFFD" },
       events: [unknownEvent(FALLBACK)],
+      unrecognized: "why",
     });
   });
 });

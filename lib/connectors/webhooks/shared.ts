@@ -164,9 +164,15 @@ export function unknownEvent(receivedAt: Date): NormalizedEvent {
 /**
  * The result for a body that is not the provider's payload at all (bad JSON, wrong shape, invalid UTF-8):
  * the text is kept so nothing is lost, and one UNKNOWN event makes the delivery visible downstream.
+ * `reason` says what the parser missed; the log shows it with "Not recognized".
  */
-export function unparseable(body: Buffer, receivedAt: Date): ParseResult {
-  return { raw: { body: decodeUtf8(body).text }, events: [unknownEvent(receivedAt)] };
+export function unparseable(body: Buffer, receivedAt: Date, reason: string): ParseResult {
+  return { raw: { body: decodeUtf8(body).text }, events: [unknownEvent(receivedAt)], unrecognized: reason };
+}
+
+/** Why a body meant to be JSON was not: for `unparseable`. */
+export function jsonFailure(parsed: JsonResult): string {
+  return parsed.ok ? "" : "The body is not JSON (or not UTF-8, or nested too deeply).";
 }
 
 /** Keys that would reach `Object.prototype` (or be mistaken for it) if used as property names. */
