@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { chromium, defineConfig, devices } from "@playwright/test";
 import { connectwiseMockApiUrl } from "./e2e/connectwise-server";
 import { oauthMockUrl } from "./e2e/oauth-server";
+import { e2eServerLog } from "./e2e/server-log";
 
 /**
  * Playwright's own Chromium when it is installed, else Debian's /usr/bin/chromium. Without either,
@@ -27,7 +28,7 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  reporter: [["list"], ["./e2e/server-log-reporter.ts"], ...(process.env.CI ? [] : [["html", { open: "never" }] as const])],
   use: {
     baseURL,
     trace: "retain-on-failure",
@@ -53,11 +54,12 @@ export default defineConfig({
   ],
   webServer: {
     // The same launcher as `npm start`, on the run's fresh database (scripts/with-test-db.ts).
-    command: "npx tsx scripts/start.ts",
+    // Its output goes to a file; the reporter prints the tail only when a test failed.
+    command: `npx tsx scripts/start.ts > ${e2eServerLog(port)} 2>&1`,
     url: `${baseURL}/login`,
     timeout: 300_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    stdout: "ignore",
     stderr: "pipe",
     env: {
       PORT: String(port),

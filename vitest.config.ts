@@ -16,5 +16,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests share one fresh database per run (see scripts/with-test-db.ts).
     fileParallelism: false,
+    // What code under test logs is shown for failing tests only: a passing run prints the test list.
+    silent: "passed-only",
   },
 });

@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 400_000,
     fileParallelism: false,
+    // Servers log to files (launchHookline); their tails are printed when a test fails.
+    setupFiles: ["reliability/setup.ts"],
   },
 });

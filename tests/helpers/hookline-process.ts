@@ -96,6 +96,13 @@ export type HooklineProcess = {
  * A Hookline server on a fresh database (the run's server, or an embedded one when `DATABASE_URL` is
  * unset) with a bootstrap admin whose API secrets are known to the caller.
  */
+/** The Hooklines of this test file that are running (the reliability setup prints their logs' tails when a test fails). */
+const running = new Set<HooklineProcess>();
+
+export function runningHooklines(): readonly HooklineProcess[] {
+  return [...running];
+}
+
 export async function launchHookline(options: { env?: Record<string, string>; logFile?: boolean } = {}): Promise<HooklineProcess> {
   const database = await createTestDatabase(process.env.HOOKLINE_TEST_ADMIN_DATABASE_URL || process.env.DATABASE_URL || undefined);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "hookline-proc-"));
@@ -135,7 +142,7 @@ export async function launchHookline(options: { env?: Record<string, string>; lo
     await database.dispose();
     throw error;
   }
-  return {
+  const launched: HooklineProcess = {
     base,
     header: `User ${userSecret}, Organization ${orgSecret}`,
     userSecret,
@@ -152,11 +159,14 @@ export async function launchHookline(options: { env?: Record<string, string>; lo
       if (child) await stopGroup(child, "SIGKILL");
     },
     stop: async () => {
+      running.delete(launched);
       if (child) await stopGroup(child);
       await database.dispose();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  running.add(launched);
+  return launched;
 }
 
 /**
