@@ -4,6 +4,7 @@ import { ConnectorMonogram } from "@/components/connector-tile";
 import { Logo } from "@/components/logo";
 import { ParameterDescription } from "@/components/docs/parameter-description";
 import { Badge } from "@/components/ui/badge";
+import { openApiDocument } from "@/lib/api/openapi";
 import { connectors } from "@/lib/connectors";
 import { publicUrl } from "@/lib/env";
 import { VerifyingDeliveries } from "./verifying-deliveries";
@@ -11,16 +12,14 @@ import { VerifyingDeliveries } from "./verifying-deliveries";
 export const metadata: Metadata = { title: "API documentation" };
 export const dynamic = "force-dynamic";
 
-const endpoints = [
-  ["POST", "/instances", "Create an instance from a Cloud Elements body (element.key, providerData.code, configuration, tags, name)."],
-  ["GET", "/instances", "List the organization's instances (?elementKey=…&tags[]=…)."],
-  ["GET", "/instances/{id}", "One instance; secrets masked."],
-  ["PATCH", "/instances/{id}", "Merge configuration, replace name and tags."],
-  ["DELETE", "/instances/{id}", "Delete the instance."],
-  ["GET", "/elements", "Every connector with its parameter rows."],
-  ["GET", "/elements/{key}", "One connector (key or alias)."],
-  ["GET", "/elements/{key}/oauth/url", "The provider's consent URL (?apiKey=…&apiSecret=…&callbackUrl=…&state=…&scope=…) → { oauthUrl, element }."],
-];
+/** Every operation of the OpenAPI document (lib/api/openapi.ts), which a test checks against the route files. */
+function endpoints(base: string): [method: string, path: string, summary: string][] {
+  return Object.entries(openApiDocument(base).paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, unknown>).flatMap(([method, operation]) =>
+      method === "parameters" ? [] : [[method.toUpperCase(), path, (operation as { summary?: string }).summary ?? ""] as [string, string, string]],
+    ),
+  );
+}
 
 /** The REST API and every connector's Parameters table, generated from the catalog. */
 export default function DocsPage() {
@@ -44,7 +43,7 @@ export default function DocsPage() {
       <h2 className="mt-10 mb-3 text-xl font-semibold">Endpoints</h2>
       <table className="w-full text-sm">
         <tbody>
-          {endpoints.map(([method, path, text]) => (
+          {endpoints(publicUrl()).map(([method, path, text]) => (
             <tr key={`${method} ${path}`} className="border-b align-top">
               <td className="py-2 pr-3 font-mono text-xs font-semibold">{method}</td>
               <td className="py-2 pr-3 font-mono text-xs">{path}</td>

@@ -3,7 +3,8 @@ import { connectors } from "@/lib/connectors";
 import { createInstanceBodySchema, patchInstanceBodySchema } from "@/lib/connectors/schema";
 import type { Connector } from "@/lib/connectors/types";
 
-type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema> };
+import { eventPaths, eventSchema } from "@/lib/api/openapi-events";
+import { errors, idParam, jsonContent, ref, type JsonSchema } from "@/lib/api/openapi-shared";
 
 function toJsonSchema(schema: z.ZodType): JsonSchema {
   const result = { ...(z.toJSONSchema(schema, { unrepresentable: "any", io: "input" }) as JsonSchema) };
@@ -69,26 +70,13 @@ const errorSchema: JsonSchema = {
   },
 };
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonContent = (schema: unknown) => ({ "application/json": { schema } });
-const errors = Object.fromEntries(
-  [
-    ["400", "Invalid body; fieldErrors name the API names at fault"],
-    ["401", "Missing or wrong Authorization header"],
-    ["404", "Unknown instance, or another organization's"],
-    ["413", "Body over 1 MB"],
-    ["415", "Body is not JSON"],
-  ].map(([code, description]) => [code, { description, content: jsonContent(ref("Error")) }]),
-);
-
 /** The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the server validates with. */
 export function openApiDocument(serverUrl: string) {
-  const schemas: Record<string, JsonSchema> = { Instance: instanceSchema, Error: errorSchema };
+  const schemas: Record<string, JsonSchema> = { Instance: instanceSchema, Event: eventSchema, Error: errorSchema };
   for (const connector of connectors) {
     schemas[`CreateInstance_${connector.key}`] = annotate(toJsonSchema(createInstanceBodySchema(connector)), connector);
     schemas[`PatchInstance_${connector.key}`] = annotate(toJsonSchema(patchInstanceBodySchema(connector)), connector);
   }
-  const idParam = { name: "id", in: "path", required: true, schema: { type: "integer" } };
   return {
     openapi: "3.1.0",
     info: {
@@ -157,6 +145,7 @@ export function openApiDocument(serverUrl: string) {
         parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],
         get: { summary: "One connector and its parameters", responses: { "200": { description: "The connector" }, "404": errors["404"] } },
       },
+      ...eventPaths,
     },
   };
 }
