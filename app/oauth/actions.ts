@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { instanceBodyFromForm } from "@/lib/forms/instance-form";
 import { beginAuthorization, retryAuthorization, type FlowUser } from "@/lib/oauth/flow";
 import { releaseKeptDraft, withKeptSecrets } from "@/lib/oauth/kept-draft";
+import { reachableRedirect } from "@/lib/oauth/reachable-redirect";
 
 /*
  * The browser flow's server actions. Each returns the provider's consent URL for the client to open
@@ -23,7 +24,10 @@ async function flowUser(): Promise<FlowUser> {
 
 async function asResult(run: () => Promise<{ redirectUrl: string; formUrl?: string }>): Promise<RedirectResult> {
   try {
-    const { redirectUrl, formUrl } = await run();
+    const started = await run();
+    const { formUrl } = started;
+    // A provider this server cannot reach gets Hookline's explanation, not the browser's DNS error page.
+    const redirectUrl = await reachableRedirect(started.redirectUrl, formUrl);
     return { ok: true, data: formUrl ? { redirectUrl, formUrl } : { redirectUrl } };
   } catch (error) {
     if (error instanceof AppError) return { ok: false, message: error.message, fieldErrors: error.fieldErrors };
