@@ -2,9 +2,8 @@ import { WifiOff } from "lucide-react";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { z } from "zod";
-import { Logo } from "@/components/logo";
+import { StatusPage } from "@/components/status-page";
 import { Button } from "@/components/ui/button";
-import { Card, CardContent, CardHeader } from "@/components/ui/card";
 import { getConnector } from "@/lib/connectors";
 import { UNREACHABLE_REASONS } from "@/lib/net/reachability";
 
@@ -32,45 +31,36 @@ export default async function ProviderUnreachablePage({ searchParams }: Props) {
   const variable = connector ? `HOOKLINE_${connector.key.toUpperCase()}_AUTHORIZE_URL` : "HOOKLINE_<KEY>_AUTHORIZE_URL";
   const back = info?.back ?? (connector ? `/connectors/${connector.key}/new` : "/connectors");
   return (
-    <main className="flex min-h-screen items-center justify-center p-4">
-      <div className="w-full max-w-lg">
-        <div className="mb-6 flex justify-center">
-          <Logo />
+    <StatusPage
+      icon={WifiOff}
+      code={info ? `unreachable: ${info.reason}` : "unreachable"}
+      title={connector ? `${connector.name} cannot be reached` : "The provider cannot be reached"}
+      actions={
+        <Button asChild>
+          <Link href={back}>Back to the form</Link>
+        </Button>
+      }
+    >
+      <div className="grid gap-4">
+        <p role="alert" className="rounded-md bg-destructive/10 px-3 py-2 text-destructive">
+          {info ? (
+            <>
+              Hookline could not reach <code className="font-mono">{info.host}</code>: {UNREACHABLE_REASONS[info.reason]}. Your
+              browser would have shown an error page there, so you are here instead.
+            </>
+          ) : (
+            "Hookline could not reach the provider's consent page."
+          )}
+        </p>
+        <div className="grid gap-1">
+          <h2 className="font-medium text-foreground">What to do</h2>
+          <p>
+            Check this server&apos;s network and DNS (a proxy, a firewall, no internet). If the provider lives at another address (a
+            sandbox, a regional host, a test server), set <code className="font-mono">{variable}</code> to its consent URL and
+            restart Hookline. Your entries were kept: the form has them.
+          </p>
         </div>
-        <Card>
-          <CardHeader>
-            <h1 className="flex items-center gap-2 text-lg font-semibold leading-tight tracking-tight">
-              <WifiOff className="size-5 shrink-0 text-destructive" aria-hidden />
-              {connector ? `${connector.name} cannot be reached` : "The provider cannot be reached"}
-            </h1>
-          </CardHeader>
-          <CardContent className="grid gap-4 text-sm">
-            <p role="alert" className="rounded-md bg-destructive/10 px-3 py-2 text-destructive">
-              {info ? (
-                <>
-                  Hookline could not reach <code className="font-mono">{info.host}</code>: {UNREACHABLE_REASONS[info.reason]}. Your
-                  browser would have shown an error page there, so you are here instead.
-                </>
-              ) : (
-                "Hookline could not reach the provider's consent page."
-              )}
-            </p>
-            <div className="grid gap-1">
-              <h2 className="font-medium">What to do</h2>
-              <p className="text-muted-foreground">
-                Check this server&apos;s network and DNS (a proxy, a firewall, no internet). If the provider lives at another address
-                (a sandbox, a regional host, a test server), set <code className="font-mono">{variable}</code> to its consent URL
-                and restart Hookline. Your entries were kept: the form has them.
-              </p>
-            </div>
-            <div className="flex flex-wrap gap-2">
-              <Button asChild>
-                <Link href={back}>Back to the form</Link>
-              </Button>
-            </div>
-          </CardContent>
-        </Card>
       </div>
-    </main>
+    </StatusPage>
   );
 }
