@@ -98,6 +98,7 @@ test("every console page fits a 390 px screen", async ({ page }) => {
     { path: "/events", heading: "Events" },
     { path: "/settings", heading: "Settings" },
     { path: "/docs", heading: "API documentation" },
+    { path: "/no-such-page", heading: "This page could not be found" },
   ];
   for (const { path, heading } of pages) {
     await page.goto(path);
@@ -128,6 +129,16 @@ test("on a phone the tables stack their rows, with each value labelled", async (
   const last = (await cells.last().boundingBox())!;
   expect(last.y).toBeGreaterThan(first.y);
   await expect(cells.filter({ hasText: "Delivered" })).toHaveAttribute("data-label", "Delivery");
+
+  // The row opens the event's side panel, which fits the screen too.
+  await expect(async () => {
+    await event.getByRole("button", { name: "Created" }).click();
+    await expect(page.getByRole("dialog", { name: /Event details/ })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+  const panel = page.getByRole("dialog", { name: /Event details/ });
+  expect((await panel.boundingBox())!.width).toBeLessThanOrEqual(phone.width);
+  expect(await panel.evaluate((dialog) => [...dialog.querySelectorAll("*")].every((e) => e.getBoundingClientRect().right <= dialog.getBoundingClientRect().right + 0.5))).toBe(true);
+  await page.keyboard.press("Escape");
 
   await page.goto("/instances");
   const instance = page.getByRole("table", { name: "Instances" }).getByRole("row").filter({ hasText: instanceName });
