@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from "react";
 import { AppNav } from "@/components/app-nav";
 import { MenuButton } from "@/components/menu-button";
 
@@ -11,16 +11,32 @@ import { MenuButton } from "@/components/menu-button";
 export function SiteHeaderNav({ brand, phoneTools }: { brand: ReactNode; phoneTools: ReactNode }) {
   const [open, setOpen] = useState(false);
   const navId = useId();
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  useEscapeToClose(open, setOpen, buttonRef);
   return (
     <>
       <div className="flex items-center justify-between gap-2 px-2 pt-1">
         {brand}
         <div className="flex items-center gap-1 md:hidden">
           {phoneTools}
-          <MenuButton open={open} controls={navId} onToggle={() => setOpen((was) => !was)} />
+          <MenuButton ref={buttonRef} open={open} controls={navId} onToggle={() => setOpen((was) => !was)} />
         </div>
       </div>
       <AppNav id={navId} open={open} onNavigate={() => setOpen(false)} />
     </>
   );
+}
+
+/** While `open`, Escape closes (`setOpen(false)`) and puts the focus back on the button that opened it. */
+function useEscapeToClose(open: boolean, setOpen: (open: boolean) => void, opener: RefObject<HTMLButtonElement | null>): void {
+  useEffect(() => {
+    if (!open) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape") return;
+      setOpen(false);
+      opener.current?.focus();
+    };
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [open, setOpen, opener]);
 }

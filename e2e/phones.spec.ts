@@ -174,6 +174,14 @@ test("on a phone the menu button opens the navigation", async ({ page }) => {
   }
   await expectNoSidewaysScroll(page, "/ with the menu open");
 
+  // Escape folds it away and leaves the focus on the button; a press opens it again.
+  await page.keyboard.press("Escape");
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await expect(nav).toBeHidden();
+  await expect(menu).toBeFocused();
+  await menu.press("Enter");
+  await expect(menu).toHaveAttribute("aria-expanded", "true");
+
   // Following a link goes there and folds the menu away again.
   await nav.getByRole("link", { name: "Settings" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
