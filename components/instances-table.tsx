@@ -2,6 +2,7 @@ import Link from "next/link";
 import { ConnectorMonogram } from "@/components/connector-tile";
 import { InstanceStatusBadge } from "@/components/instance-status-badge";
 import { Badge } from "@/components/ui/badge";
+import { StackedBody, StackedCell, StackedHead, StackedRow, StackedTable } from "@/components/ui/stacked-table";
 import type { Connector } from "@/lib/connectors/types";
 import { formatExactTime, formatRelativeTime } from "@/lib/format";
 import type { InstanceStatus } from "@/lib/generated/prisma/enums";
@@ -24,63 +25,58 @@ const td = "px-4 py-3 align-middle";
 
 export function InstancesTable({ rows, now = new Date() }: { rows: InstanceRow[]; now?: Date }) {
   return (
-    <div className="overflow-x-auto rounded-lg border bg-card shadow-sm">
-      <table className="w-full text-sm">
-        <caption className="sr-only">Instances</caption>
-        <thead className="border-b bg-muted/40">
-          <tr>
-            <th scope="col" className={th}>Name</th>
-            <th scope="col" className={th}>Connector</th>
-            <th scope="col" className={th}>Events</th>
-            <th scope="col" className={th}>Status</th>
-            <th scope="col" className={th}>Tags</th>
-            <th scope="col" className={th}>Created</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y">
-          {rows.map((row) => (
-            <tr key={row.id} className="transition-colors hover:bg-muted/30">
-              <td className={td}>
-                <Link href={`/instances/${row.id}`} className="font-medium text-primary underline-offset-4 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
-                  {row.name}
-                </Link>
-              </td>
-              <td className={td}>
-                <span className="flex items-center gap-2 whitespace-nowrap">
-                  {row.connector ? <ConnectorMonogram connector={row.connector} size="sm" /> : null}
-                  {row.connector?.name ?? row.elementKey}
-                </span>
-              </td>
-              <td className={td}>
+    <StackedTable caption="Instances" className="rounded-lg border bg-card shadow-sm">
+      <StackedHead>
+        <th scope="col" className={th}>Name</th>
+        <th scope="col" className={th}>Connector</th>
+        <th scope="col" className={th}>Events</th>
+        <th scope="col" className={th}>Status</th>
+        <th scope="col" className={th}>Tags</th>
+        <th scope="col" className={th}>Created</th>
+      </StackedHead>
+      <StackedBody>
+        {rows.map((row) => (
+          <StackedRow key={row.id} className="transition-colors hover:bg-muted/30">
+            <StackedCell label="Name" className={td}>
+              <Link href={`/instances/${row.id}`} className="font-medium text-primary underline-offset-4 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring">
+                {row.name}
+              </Link>
+            </StackedCell>
+            <StackedCell label="Connector" className={td}>
+              <span className="flex items-center gap-2 whitespace-nowrap">
+                {row.connector ? <ConnectorMonogram connector={row.connector} size="sm" /> : null}
+                {row.connector?.name ?? row.elementKey}
+              </span>
+            </StackedCell>
+            <StackedCell label="Events" className={td}>
+              <span className="flex flex-wrap gap-1">
+                {row.eventsEnabled ? <Badge variant="success">On</Badge> : <Badge variant="secondary">Off</Badge>}
+                {row.delivery === "PAUSED" ? <Badge variant="warning">Delivery paused</Badge> : null}
+                {row.delivery === "DISABLED" ? <Badge variant="warning">Delivery disabled</Badge> : null}
+              </span>
+            </StackedCell>
+            <StackedCell label="Status" className={`${td} whitespace-nowrap`}>
+              <InstanceStatusBadge status={row.status} />
+            </StackedCell>
+            <StackedCell label="Tags" className={td}>
+              {row.tags.length ? (
                 <span className="flex flex-wrap gap-1">
-                  {row.eventsEnabled ? <Badge variant="success">On</Badge> : <Badge variant="secondary">Off</Badge>}
-                  {row.delivery === "PAUSED" ? <Badge variant="warning">Delivery paused</Badge> : null}
-                  {row.delivery === "DISABLED" ? <Badge variant="warning">Delivery disabled</Badge> : null}
+                  {row.tags.map((tag) => (
+                    <Badge key={tag} variant="outline">{tag}</Badge>
+                  ))}
                 </span>
-              </td>
-              <td className={`${td} whitespace-nowrap`}>
-                <InstanceStatusBadge status={row.status} />
-              </td>
-              <td className={td}>
-                {row.tags.length ? (
-                  <span className="flex flex-wrap gap-1">
-                    {row.tags.map((tag) => (
-                      <Badge key={tag} variant="outline">{tag}</Badge>
-                    ))}
-                  </span>
-                ) : (
-                  <span className="text-muted-foreground" aria-label="No tags">—</span>
-                )}
-              </td>
-              <td className={`${td} whitespace-nowrap text-muted-foreground`}>
-                <time dateTime={row.createdAt.toISOString()} title={formatExactTime(row.createdAt)}>
-                  {formatRelativeTime(row.createdAt, now)}
-                </time>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              ) : (
+                <span className="text-muted-foreground" aria-label="No tags">—</span>
+              )}
+            </StackedCell>
+            <StackedCell label="Created" className={`${td} whitespace-nowrap text-muted-foreground`}>
+              <time dateTime={row.createdAt.toISOString()} title={formatExactTime(row.createdAt)}>
+                {formatRelativeTime(row.createdAt, now)}
+              </time>
+            </StackedCell>
+          </StackedRow>
+        ))}
+      </StackedBody>
+    </StackedTable>
   );
 }

@@ -4,6 +4,7 @@ import { ConnectorMonogram } from "@/components/connector-tile";
 import { Logo } from "@/components/logo";
 import { ParameterDescription } from "@/components/docs/parameter-description";
 import { Badge } from "@/components/ui/badge";
+import { StackedBody, StackedCell, StackedHead, StackedRow, StackedTable } from "@/components/ui/stacked-table";
 import { openApiDocument } from "@/lib/api/openapi";
 import { connectors } from "@/lib/connectors";
 import { publicUrl } from "@/lib/env";
@@ -21,11 +22,13 @@ function endpoints(base: string): [method: string, path: string, summary: string
   );
 }
 
+const th = "py-2 pr-3 text-left text-xs font-medium text-muted-foreground";
+
 /** The REST API and every connector's Parameters table, generated from the catalog. */
 export default function DocsPage() {
   const base = `${publicUrl()}/elements/api-v2`;
   return (
-    <main className="mx-auto max-w-5xl p-6 md:p-10">
+    <main className="mx-auto max-w-5xl p-6 wrap-anywhere md:p-10">
       <div className="mb-8 flex items-center justify-between">
         <Logo />
         <Link href="/" className="text-sm text-primary underline-offset-4 hover:underline">
@@ -41,17 +44,22 @@ export default function DocsPage() {
       </p>
 
       <h2 className="mt-10 mb-3 text-xl font-semibold">Endpoints</h2>
-      <table className="w-full text-sm">
-        <tbody>
+      <StackedTable caption="Endpoints">
+        <StackedHead className="bg-transparent">
+          <th scope="col" className={th}>Method</th>
+          <th scope="col" className={th}>Path</th>
+          <th scope="col" className={th}>What it does</th>
+        </StackedHead>
+        <StackedBody>
           {endpoints(publicUrl()).map(([method, path, text]) => (
-            <tr key={`${method} ${path}`} className="border-b align-top">
-              <td className="py-2 pr-3 font-mono text-xs font-semibold">{method}</td>
-              <td className="py-2 pr-3 font-mono text-xs">{path}</td>
-              <td className="py-2 text-muted-foreground">{text}</td>
-            </tr>
+            <StackedRow key={`${method} ${path}`} className="align-top max-sm:px-0">
+              <StackedCell label="Method" className="py-2 pr-3 font-mono text-xs font-semibold">{method}</StackedCell>
+              <StackedCell label="Path" className="py-2 pr-3 font-mono text-xs">{path}</StackedCell>
+              <StackedCell label="What it does" className="py-2 text-muted-foreground">{text}</StackedCell>
+            </StackedRow>
           ))}
-        </tbody>
-      </table>
+        </StackedBody>
+      </StackedTable>
       <p className="mt-3 text-sm text-muted-foreground">
         Errors are JSON <code>{"{ message, fieldErrors }"}</code>: 400 names the API names at fault, 401 a missing or wrong
         header, 404 an unknown instance (or another organization&apos;s), 413 a body over 1 MB, 415 a body that is not JSON.
@@ -70,32 +78,32 @@ export default function DocsPage() {
             <Badge variant="secondary">{connector.auth.type === "oauth2" ? "OAuth 2.0" : "Credentials"}</Badge>
           </h3>
           <p className="mb-3 text-sm text-muted-foreground">{connector.description}</p>
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm">
-              <thead>
-                <tr className="border-b text-left text-xs text-muted-foreground">
-                  <th className="py-2 pr-3">Parameter</th>
-                  <th className="py-2 pr-3">Description</th>
-                  <th className="py-2">Data type</th>
-                </tr>
-              </thead>
-              <tbody>
-                {connector.parameters.map((row) => (
-                  <tr key={row.apiName} className="border-b align-top">
-                    <td className="py-2 pr-3">
+          <StackedTable caption={`${connector.name} parameters`}>
+            <StackedHead className="bg-transparent">
+              <th scope="col" className={th}>Parameter</th>
+              <th scope="col" className={th}>Description</th>
+              <th scope="col" className={th}>Data type</th>
+            </StackedHead>
+            <StackedBody>
+              {connector.parameters.map((row) => (
+                <StackedRow key={row.apiName} className="align-top max-sm:px-0">
+                  <StackedCell label="Parameter" className="py-2 pr-3">
+                    <div>
                       <div className="font-medium">{row.label}</div>
                       <code className="text-xs text-muted-foreground">{row.apiName}</code>
                       {row.aliases?.length ? <div className="text-xs text-muted-foreground">also {row.aliases.join(", ")}</div> : null}
-                    </td>
-                    <td className="py-2 pr-3">
+                    </div>
+                  </StackedCell>
+                  <StackedCell label="Description" className="py-2 pr-3">
+                    <div>
                       <ParameterDescription row={row} />
-                    </td>
-                    <td className="py-2">{row.type}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                    </div>
+                  </StackedCell>
+                  <StackedCell label="Data type" className="py-2">{row.type}</StackedCell>
+                </StackedRow>
+              ))}
+            </StackedBody>
+          </StackedTable>
           {connector.events.manualSetup ? (
             <ol className="mt-3 list-decimal pl-6 text-sm text-muted-foreground">
               {connector.events.manualSetup.map((step) => (

@@ -13,6 +13,7 @@ import { InstanceStatusBadge } from "@/components/instance-status-badge";
 import { InstanceSubscription } from "@/components/instance-subscription";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { StackedBody, StackedCell, StackedHead, StackedRow, StackedRowHeader, StackedTable } from "@/components/ui/stacked-table";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { requireUser } from "@/lib/auth/session";
 import { deliveryState, laneStates } from "@/lib/delivery/lanes";
@@ -133,7 +134,7 @@ export default async function InstancePage({ params }: Props) {
                     id="provider-webhook-url"
                     readOnly
                     value={webhookUrl}
-                    className="h-9 min-w-0 flex-1 rounded-md border bg-muted px-3 font-mono text-sm"
+                    className="h-9 min-w-48 flex-1 rounded-md border bg-muted px-3 font-mono text-sm"
                   />
                   <CopyButton text={webhookUrl} label="Copy webhook URL" />
                 </div>
@@ -171,29 +172,26 @@ export default async function InstancePage({ params }: Props) {
             {entries.length === 0 ? (
               <p className="text-sm text-muted-foreground">No configuration values are set.</p>
             ) : (
-              <div className="overflow-x-auto rounded-md border">
-                <table className="w-full text-sm">
-                  <caption className="sr-only">Configuration</caption>
-                  <thead className="border-b bg-muted/40">
-                    <tr>
-                      <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">Parameter</th>
-                      <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">API name</th>
-                      <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">Value</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y">
-                    {entries.map((entry) => (
-                      <tr key={entry.apiName}>
-                        <th scope="row" className="px-4 py-2.5 text-left font-medium">{entry.label}</th>
-                        <td className="px-4 py-2.5 font-mono text-xs text-muted-foreground">{entry.apiName}</td>
-                        <td className="px-4 py-2.5 font-mono text-xs break-all" data-secret={entry.secret || undefined}>
-                          {entry.value === "" ? <span className="text-muted-foreground">—</span> : entry.value}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <StackedTable caption="Configuration" className="rounded-md border">
+                <StackedHead>
+                  <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">Parameter</th>
+                  <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">API name</th>
+                  <th scope="col" className="px-4 py-2 text-left text-xs font-medium text-muted-foreground">Value</th>
+                </StackedHead>
+                <StackedBody>
+                  {entries.map((entry) => (
+                    <StackedRow key={entry.apiName}>
+                      <StackedRowHeader className="px-4 py-2.5 text-left font-medium">{entry.label}</StackedRowHeader>
+                      <StackedCell label="API name" className="px-4 py-2.5 font-mono text-xs text-muted-foreground max-sm:break-all">
+                        {entry.apiName}
+                      </StackedCell>
+                      <StackedCell label="Value" className="px-4 py-2.5 font-mono text-xs break-all" data-secret={entry.secret || undefined}>
+                        {entry.value === "" ? <span className="text-muted-foreground">—</span> : entry.value}
+                      </StackedCell>
+                    </StackedRow>
+                  ))}
+                </StackedBody>
+              </StackedTable>
             )}
           </CardContent>
         </Card>
