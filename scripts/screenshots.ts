@@ -12,7 +12,8 @@ import { launchHookline, type HooklineProcess } from "@/tests/helpers/hookline-p
 const outDir = path.resolve(process.argv[2] ?? "docs/screenshots");
 const CHROMIUM = "/usr/bin/chromium";
 
-type Shot = { name: string; path: string; signedIn: boolean };
+/** `fullPage: false` for a long page: its first screen shows what it is. */
+type Shot = { name: string; path: string; signedIn: boolean; fullPage?: boolean };
 
 async function post(url: string, body: string): Promise<number> {
   return (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body })).status;
@@ -44,7 +45,7 @@ async function sampleData(hookline: HooklineProcess, receiverUrl: string): Promi
     { name: "instance-paused", path: `/instances/${failing.id}`, signedIn: true },
     { name: "events", path: "/events", signedIn: true },
     { name: "settings", path: "/settings", signedIn: true },
-    { name: "docs", path: "/docs", signedIn: true },
+    { name: "docs", path: "/docs", signedIn: true, fullPage: false },
     { name: "login", path: "/login", signedIn: false },
   ];
 }
@@ -74,7 +75,7 @@ async function shoot(browser: Browser, hookline: HooklineProcess, shots: Shot[],
     }
     await page.goto(`${hookline.base}${shot.path}`, { waitUntil: "networkidle" });
     const file = path.join(outDir, `${shot.name}-${variant}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await page.screenshot({ path: file, fullPage: shot.fullPage ?? true });
     saved.push(file);
   }
   await context.close();
