@@ -19,7 +19,9 @@ export function ConnectedToast({ provider }: { provider: string }) {
   useEffect(() => {
     if (!connected || shown.current) return;
     shown.current = true;
-    toast.success(`Connected to ${provider}`);
+    // At the top: the other toasts' corner (bottom right) is where the event log's chart shows its
+    // figures once the page is scrolled to it.
+    toast.success(`Connected to ${provider}`, { position: "top-center" });
     router.replace(pathname, { scroll: false });
   }, [connected, provider, pathname, router]);
 

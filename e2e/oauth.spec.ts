@@ -74,6 +74,16 @@ test("Campaign Monitor: form → consent → callback → Connected; tokens encr
   await expect(page).toHaveURL(/\/instances\/\d+/);
   await expect(page.getByText("Connected to Campaign Monitor")).toBeVisible();
   await expect(page.getByRole("heading", { level: 1, name: "CM e2e connected" })).toBeVisible();
+  // The toast leaves the chart's figures readable when the page is scrolled down to them (they come
+  // into view at the bottom of the window, on the right).
+  const figures = page.getByText("Delivery success").first();
+  await figures.evaluate((element) => window.scrollBy(0, element.getBoundingClientRect().bottom - window.innerHeight + 40));
+  const toastBox = await page.locator("[data-sonner-toast]").filter({ hasText: "Connected to Campaign Monitor" }).boundingBox();
+  const figuresBox = await figures.boundingBox();
+  expect(toastBox && figuresBox).toBeTruthy();
+  const overlaps = (a: NonNullable<typeof toastBox>, b: NonNullable<typeof toastBox>) =>
+    a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+  expect(overlaps(toastBox!, figuresBox!), JSON.stringify({ toastBox, figuresBox })).toBe(false);
   await expect(page.getByText("Active", { exact: true })).toBeVisible();
 
   const [row] = await queryRows<{ status: string; access_token_encrypted: string; refresh_token_encrypted: string; token_expires_at: Date }>(
