@@ -24,7 +24,7 @@ async function load(urls: string[], connections: number, body: string): Promise<
     connections,
     duration: seconds,
     // Each connection cycles through the instances' URLs.
-    requests: urls.map((url) => ({ method: "POST" as const, path: new URL(url).pathname, headers: { "content-type": "application/json" }, body })),
+    requests: urls.map((url) => ({ method: "POST" as const, path: `${new URL(url).pathname}${new URL(url).search}`, headers: { "content-type": "application/json" }, body })),
     // Every webhook a body of its own: a repeated body would be stored as a DUPLICATE and not delivered.
     idReplacement: true,
   });

@@ -1,9 +1,10 @@
 "use client";
 
-import { Eye, EyeOff, RefreshCw } from "lucide-react";
+import { Eye, EyeOff } from "lucide-react";
 import { useState, useTransition } from "react";
 import { toast } from "sonner";
 import { CopyButton } from "@/components/copy-button";
+import { RotateControls } from "@/components/rotate-controls";
 import { Button } from "@/components/ui/button";
 import type { ActionResult } from "@/lib/action-result";
 
@@ -70,20 +71,7 @@ export function SecretField({ id, label, masked, reveal, rotate, rotateWarning, 
           {revealed ? <EyeOff /> : <Eye />} {revealed ? "Hide" : "Reveal"}
         </Button>
         <CopyButton getText={async () => revealed ?? (await fetchSecret())} label={`Copy ${label}`} />
-        {confirming ? (
-          <span className="flex items-center gap-2" role="group" aria-label={`Confirm rotating the ${label}`}>
-            <Button type="button" variant="destructive" size="sm" onClick={confirmRotate} disabled={pending}>
-              Confirm rotate
-            </Button>
-            <Button type="button" variant="ghost" size="sm" onClick={() => setConfirming(false)}>
-              Cancel
-            </Button>
-          </span>
-        ) : (
-          <Button type="button" variant="outline" size="sm" onClick={() => setConfirming(true)} aria-label={`Rotate ${label}`}>
-            <RefreshCw /> Rotate
-          </Button>
-        )}
+        <RotateControls label={label} text="Rotate" confirming={confirming} setConfirming={setConfirming} onConfirm={confirmRotate} pending={pending} />
       </div>
       {confirming ? <p className="text-xs text-destructive">{rotateWarning}</p> : null}
     </div>

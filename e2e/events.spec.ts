@@ -33,11 +33,12 @@ async function seedInstance(name: string, options: { eventsEnabled?: boolean } =
     [admin.email],
   );
   const token = randomBytes(32).toString("base64url");
+  const urlSecret = randomBytes(24).toString("base64url");
   const eventsEnabled = options.eventsEnabled ?? true;
   const [{ id }] = await queryRows<{ id: number }>(
     `INSERT INTO instances (organization_id, element_key, element_key_sent, name, tags, configuration, secrets_encrypted,
-                            events_enabled, status, token_hash, token_encrypted, updated_at)
-     VALUES ($1, 'campaignmonitor', 'campaignmonitor', $2, '{}', $3::jsonb, $4, $5, 'ACTIVE', $6, $7, now()) RETURNING id`,
+                            events_enabled, status, token_hash, token_encrypted, webhook_secret_encrypted, updated_at)
+     VALUES ($1, 'campaignmonitor', 'campaignmonitor', $2, '{}', $3::jsonb, $4, $5, 'ACTIVE', $6, $7, $8, now()) RETURNING id`,
     [
       organizationId,
       name,
@@ -46,9 +47,19 @@ async function seedInstance(name: string, options: { eventsEnabled?: boolean } =
       eventsEnabled,
       hashSecret(token),
       encrypt(token),
+      encrypt(urlSecret),
     ],
   );
+  urlSecrets.set(id, urlSecret);
   return id;
+}
+
+/** The webhook URL secrets (`?k=`) of the instances made by `seedInstance`. */
+const urlSecrets = new Map<number, string>();
+
+/** The instance's webhook URL path, secret included, as the instance page shows it. */
+function webhookPath(instanceId: number): string {
+  return `/elements/api-v2/events/campaignmonitor/${encodeInstanceId(instanceId)}?k=${urlSecrets.get(instanceId)}`;
 }
 
 type Change = { type: "Subscribe" | "Update" | "Deactivate"; email: string; name?: string };
@@ -59,7 +70,7 @@ async function postWebhook(baseURL: string | undefined, instanceId: number, chan
     Events: [{ Type: change.type, Date: "2026-11-25 10:00:00", EmailAddress: change.email, Name: change.name ?? "E2E Person", State: "Active" }],
     ListID: "e2e-list",
   });
-  const response = await fetch(`${baseURL}/elements/api-v2/events/campaignmonitor/${encodeInstanceId(instanceId)}`, {
+  const response = await fetch(`${baseURL}${webhookPath(instanceId)}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
@@ -192,7 +203,7 @@ test("an instance without events teaches: its webhook URL to copy and a test eve
   await page.goto(`/instances/${instanceId}`);
   const log = page.locator("#event-log");
   await expect(log.getByRole("heading", { name: "Waiting for the first webhook" })).toBeVisible();
-  await expect(log.getByLabel("Webhook URL of Quiet instance")).toHaveValue(new RegExp(`/elements/api-v2/events/campaignmonitor/${encodeInstanceId(instanceId)}$`));
+  await expect(log.getByLabel("Webhook URL of Quiet instance")).toHaveValue(new RegExp(`${webhookPath(instanceId).replace(/[+=?]/g, "\\$&")}$`));
   await expectLive(page);
 
   await log.getByRole("button", { name: "Send test event" }).first().click();

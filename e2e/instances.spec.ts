@@ -245,7 +245,7 @@ for (const connector of tiles) {
     const webhookUrl = page.getByLabel("Provider webhook URL");
     await expect(webhookUrl).toBeVisible();
     await expect(webhookUrl).toHaveValue(
-      new RegExp(`^https?://[^/]+/elements/api-v2/events/${connector.key}/${encodeInstanceId(id).replace(/[+=]/g, "\\$&")}$`),
+      new RegExp(`^https?://[^/]+/elements/api-v2/events/${connector.key}/${encodeInstanceId(id).replace(/[+=]/g, "\\$&")}\\?k=[A-Za-z0-9_-]{32}$`),
     );
     await expect(page.getByRole("switch", { name: "Events enabled" })).toHaveAttribute("aria-checked", "true");
     await expect(page.getByText("Active", { exact: true })).toBeVisible();

@@ -97,6 +97,37 @@ test("an instance without a key says its deliveries are unsigned, and generates 
   expect(await storedKey(id)).toMatch(/^whsec_/);
 });
 
+test("the webhook URL carries a secret; rotating it makes the old URL refused at once", async ({ page, baseURL }) => {
+  await fillConnectWise(page, "Secret URL desk", "cw-password-7391");
+  await page.getByRole("button", { name: "Create instance" }).click();
+  await expect(page).toHaveURL(/\/instances\/\d+$/);
+  const id = instanceIdFromUrl(page.url());
+  await query("UPDATE instances SET events_enabled = true WHERE id = $1", [id]);
+  await page.reload();
+
+  const field = page.getByLabel("Provider webhook URL");
+  const before = await field.inputValue();
+  expect(new URL(before).searchParams.get("k")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  await expect(page.getByText("ConnectWise signs every webhook, and unsigned ones are refused.")).toBeVisible();
+  // Unsigned, so ConnectWise's signature check refuses it (401): the URL itself was accepted.
+  const post = (url: string) => fetch(url.replace(/^https?:\/\/[^/]+/, baseURL!), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  expect((await post(before)).status).toBe(401);
+
+  await page.getByRole("button", { name: "Rotate webhook URL" }).click();
+  await expect(page.getByText("The current URL stops accepting webhooks at once.")).toBeVisible();
+  await page.getByRole("button", { name: "Confirm rotate" }).click();
+  await expect(page.getByText(/^Webhook URL rotated/)).toBeVisible();
+  await expect(field).not.toHaveValue(before);
+  const after = await field.inputValue();
+  expect(new URL(after).searchParams.get("k")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  expect((await post(before)).status).toBe(404);
+  expect((await post(after)).status).toBe(401);
+  // Kept for the owner to see, as REJECTED (recorded off the ingest path, so a moment later).
+  const kept = () =>
+    query<{ rejected_reason: string }>("SELECT rejected_reason FROM webhook_requests WHERE instance_id = $1 AND rejected_status = 404", [id]);
+  await expect.poll(async () => (await kept())[0]?.rejected_reason).toMatch(/secret \(\?k=\) is wrong/);
+});
+
 test("the form refuses a metadata callback URL and credentials ConnectWise refuses, inline, creating nothing", async ({ page }) => {
   const before = await countInstances();
   await fillConnectWise(page, "Refused desk", WRONG_PASSWORD);

@@ -129,7 +129,7 @@ function probe(kind: Probe["kind"]): Promise<Probe> {
         localAddress: "127.0.0.1",
         agent: false,
         method: kind === "ingest" ? "POST" : "GET",
-        path: kind === "ingest" ? webhookUrl.pathname : "/login",
+        path: kind === "ingest" ? `${webhookUrl.pathname}${webhookUrl.search}` : "/login",
         headers: body ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)) } : {},
         timeout: 10_000,
       },
@@ -167,7 +167,7 @@ type Attack = { figures: (message: "count" | "stop") => Promise<AttackFigures> }
 /** 5 000 slow senders (reliability/slowloris.ts) from ADDRESSES loopback addresses, in a child process. */
 function slowloris(): Attack {
   const addresses = Array.from({ length: ADDRESSES }, (_, a) => `127.0.${1 + Math.floor(a / 100)}.${(a % 100) + 1}`);
-  const config = { host: "127.0.0.1", port: Number(webhookUrl.port), path: webhookUrl.pathname, addresses, socketsPerAddress: SOCKETS_PER_ADDRESS, reopenAfterMs: REOPEN_AFTER_MS };
+  const config = { host: "127.0.0.1", port: Number(webhookUrl.port), path: `${webhookUrl.pathname}${webhookUrl.search}`, addresses, socketsPerAddress: SOCKETS_PER_ADDRESS, reopenAfterMs: REOPEN_AFTER_MS };
   const child = (attacker = fork(path.join(import.meta.dirname, "slowloris.ts"), [JSON.stringify(config)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] }));
   // A real attacker runs on machines of its own: here it must not take the server's share of the cores.
   os.setPriority(child.pid!, 19);

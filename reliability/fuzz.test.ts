@@ -132,7 +132,9 @@ beforeAll(async () => {
   seeds = Object.fromEntries(KEYS.map((key) => [key, localSeed(key)])) as Record<Key, Json>;
   for (const key of KEYS) {
     const ingest = await createInstance(key);
-    ingestTargets[key] = { id: ingest.id, path: new URL(ingest.webhookUrl).pathname };
+    // The path with its URL secret (`?k=`): without it every webhook would be a 404.
+    const url = new URL(ingest.webhookUrl);
+    ingestTargets[key] = { id: ingest.id, path: `${url.pathname}${url.search}` };
     patchTargets[key] = (await createInstance(key)).id;
   }
   sessionCookie = await signInCookie(hookline.base, hookline.adminEmail, hookline.adminPassword);

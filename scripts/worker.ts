@@ -12,6 +12,7 @@ import { env } from "@/lib/env";
 import { notifyStored } from "@/lib/ingest/store";
 import { log } from "@/lib/log";
 import { startTokenRefresher } from "@/lib/oauth/background-refresh";
+import { ensureWebhookSecrets } from "@/lib/instances/webhook-secret";
 import { coalescedSender, workerMessage } from "@/lib/runtime/worker-messages";
 
 const connectionString = env().DATABASE_URL;
@@ -25,6 +26,8 @@ try {
 
 const worker = await startDeliveryWorker({ connectionString });
 const stopRefresher = startTokenRefresher();
+// Instances made before webhook URL secrets get one, and their provider webhooks move to the new URL.
+void ensureWebhookSecrets().catch((error: unknown) => log("error", "could not give instances a webhook URL secret", { error: String(error) }));
 
 // Wake-ups from the web process; events this process queued wake the web process's live log.
 let relaying = false;

@@ -433,6 +433,49 @@ describe("refused webhooks are kept, as REJECTED, and never delivered", () => {
     expect(receiver.received.filter((r) => rejectedIds.has(r.headers["elements-webhook-id"]!))).toEqual([]);
   });
 
+  it("a webhook URL without the instance's secret, or with a wrong one: 404, kept as REJECTED, never delivered", async () => {
+    const instance = await instanceFor("campaignmonitor");
+    const full = ingest.webhookUrl("campaignmonitor", instance.id);
+    const bare = full.split("?")[0]!;
+    expect(new URL(full).searchParams.get("k")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const json = { "content-type": "application/json" };
+    expect((await send(bare, distinctCampaignMonitorBody(), json)).status).toBe(404);
+    expect((await send(`${bare}?k=${"A".repeat(32)}`, distinctCampaignMonitorBody(), json)).status).toBe(404);
+    expect((await send(`${bare}?k=`, distinctCampaignMonitorBody(), json)).status).toBe(404);
+    // A guess answers exactly like an instance that does not exist.
+    const missing = await send(ingest.webhookUrl("campaignmonitor", 2_000_000_000), distinctCampaignMonitorBody(), json);
+    expect((await send(bare, distinctCampaignMonitorBody(), json)).body).toBe(missing.body);
+    const refused = await rejected(instance.id);
+    expect(refused).toHaveLength(4);
+    expect(refused.every((row) => row.lastStatusCode === 404)).toBe(true);
+    expect(refused.filter((row) => /had no secret \(\?k=\)/.test(row.lastError))).toHaveLength(2);
+    expect(refused.filter((row) => /secret \(\?k=\) is wrong/.test(row.lastError))).toHaveLength(2);
+
+    expect((await send(full, distinctCampaignMonitorBody(), json)).status).toBe(200);
+    await deliveredEvents(instance.id, 1);
+    const delivered = new Set((await db().event.findMany({ where: { instanceId: instance.id, status: "REJECTED" } })).map((e) => e.eventId));
+    expect(receiver.received.filter((r) => delivered.has(r.headers["elements-webhook-id"]!))).toEqual([]);
+  });
+
+  it("the bare URL is accepted where webhooks are verified another way, where the instance opted in, and before it has a secret", async () => {
+    const json = { "content-type": "application/json" };
+    const bareOf = (id: number) => ingest.webhookUrl("campaignmonitor", id).split("?")[0]!;
+    const allowed = await instanceFor("campaignmonitor", { "event.notification.ip.allowlist": "127.0.0.1/32" });
+    expect((await send(bareOf(allowed.id), distinctCampaignMonitorBody(), json)).status).toBe(200);
+    const optedIn = await instanceFor("campaignmonitor", { "event.webhook.bare.url": true });
+    expect((await send(bareOf(optedIn.id), distinctCampaignMonitorBody(), json)).status).toBe(200);
+    const legacy = await instanceFor("campaignmonitor");
+    await db().instance.update({ where: { id: legacy.id }, data: { webhookSecretEncrypted: null } });
+    expect((await send(bareOf(legacy.id), distinctCampaignMonitorBody(), json)).status).toBe(200);
+    // ConnectWise signs every callback: its bare URL works with a good signature, and only with one.
+    const cw = await instanceFor("connectwisecrmrest", { "helpdesk.connectwise.server.url": keyServerUrl, company: "c", "public.key": "p", "private.key": "k" });
+    const body = connectwiseBody(keyServerUrl);
+    const bareCw = ingest.webhookUrl("connectwisecrmrest", cw.id).split("?")[0]!;
+    expect((await send(bareCw, body, { ...json, "x-content-signature": connectwiseSignature(body, CW_SIGNING_KEY) })).status).toBe(200);
+    expect((await send(bareCw, body, { ...json, "x-content-signature": connectwiseSignature(body, "wrong-key") })).status).toBe(401);
+    await Promise.all([allowed, optedIn, legacy, cw].map((instance) => deliveredEvents(instance.id, 1)));
+  });
+
   it("a flood is bounded: 200 a second recorded, the newest 1,000 kept per instance, the rest counted", async () => {
     const flooded = await instanceFor("campaignmonitor", { "event.notification.ip.allowlist": "203.0.113.0/24" });
     const at = new Date();
@@ -538,9 +581,11 @@ describe("the Next.js route serves the same endpoint", () => {
 
   it("stores and answers 200, 404 and 413 like the fast path", async () => {
     const instance = await instanceFor("campaignmonitor");
-    const post = (body: string, key = "campaignmonitor") =>
-      ingestRoute.POST(new Request("http://localhost/x", { method: "POST", headers: { "content-type": "application/json" }, body }), context(key, instance.id));
+    const k = new URL(ingest.webhookUrl("campaignmonitor", instance.id)).searchParams.get("k");
+    const post = (body: string, key = "campaignmonitor", query = `?k=${k}`) =>
+      ingestRoute.POST(new Request(`http://localhost/x${query}`, { method: "POST", headers: { "content-type": "application/json" }, body }), context(key, instance.id));
     expect((await post(fixture("campaignmonitor-subscribe.json").toString("utf8"))).status).toBe(200);
+    expect((await post(distinctCampaignMonitorBody(), "campaignmonitor", "")).status).toBe(404);
     expect((await post("{}", "hootsuite")).status).toBe(404);
     expect((await post("x".repeat(1024 * 1024 + 1))).status).toBe(413);
     expect(await requestsOf(instance.id)).toHaveLength(1);

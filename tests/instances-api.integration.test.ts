@@ -66,7 +66,7 @@ describe("POST /elements/api-v2/instances", () => {
     expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(res.body).toMatchObject({ name: body.name, tags: body.tags, eventsEnabled: true, element: { key: body.element.key } });
     expect(res.body.createdDate).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(res.body.webhookUrl).toMatch(new RegExp(`/elements/api-v2/events/\\w+/${Buffer.from(String(res.body.id)).toString("base64")}$`));
+    expect(res.body.webhookUrl).toMatch(new RegExp(`/elements/api-v2/events/\\w+/${Buffer.from(String(res.body.id)).toString("base64")}\\?k=[A-Za-z0-9_-]{32}$`));
     for (const secretKey of ["oauth.api.secret", "helpdesk.connectwise.password", "event.notification.signature.key"]) {
       const sent = body.configuration[secretKey];
       if (sent === undefined) continue;

@@ -61,6 +61,7 @@ import { keptFormEntries } from "@/lib/oauth/kept-draft";
 import { loadOverview } from "@/lib/overview/query";
 import * as subscriptionActions from "@/app/(dashboard)/instances/[id]/subscription-actions";
 import * as signatureKeyActions from "@/app/(dashboard)/instances/[id]/signature-key-actions";
+import * as webhookUrlActions from "@/app/(dashboard)/instances/[id]/webhook-url-actions";
 import * as newInstanceActions from "@/app/(dashboard)/connectors/[key]/new/actions";
 import * as eventsActions from "@/app/(dashboard)/events/actions";
 import * as settingsActions from "@/app/(dashboard)/settings/actions";
@@ -493,6 +494,9 @@ describe("another organization's data through the server actions", () => {
       revealSignatureKeyAction: async (ids) => refused(await signatureKeyActions.revealSignatureKeyAction(ids.instance)),
       rotateSignatureKeyAction: async (ids) => refused(await signatureKeyActions.rotateSignatureKeyAction(ids.instance)),
     },
+    "(dashboard)/instances/[id]/webhook-url-actions.ts": {
+      rotateWebhookUrlAction: async (ids) => refused(await webhookUrlActions.rotateWebhookUrlAction(ids.instance)),
+    },
     "(dashboard)/instances/[id]/subscription-actions.ts": {
       retrySubscriptionAction: async (ids) => refused(await subscriptionActions.retrySubscriptionAction(ids.instance)),
     },
@@ -722,7 +726,7 @@ describe("callback URLs aimed at the cloud metadata service", () => {
 
   /** Sends one webhook to the instance and returns its event once a delivery attempt is recorded. */
   async function deliverOnce(id: number, timeoutMs = 20_000) {
-    expect((await send(ingest.webhookUrl("campaignmonitor", id), fixture("campaignmonitor-subscribe.json"), { "content-type": "application/json" })).status).toBe(200);
+    expect((await send(await ingest.instanceWebhookUrl(id), fixture("campaignmonitor-subscribe.json"), { "content-type": "application/json" })).status).toBe(200);
     await waitUntil(async () => (await db().event.count({ where: { instanceId: id, status: { in: ["DEAD", "DELIVERED", "RETRYING"] } } })) === 1, timeoutMs, `instance ${id} tried`);
     const event = await db().event.findFirstOrThrow({ where: { instanceId: id } });
     const attempt = await db().deliveryAttempt.findFirstOrThrow({ where: { event: { id: event.id } } });

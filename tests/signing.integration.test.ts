@@ -42,7 +42,7 @@ async function deliveredAfterWebhook(instanceId: number) {
   const before = receiver.received.length;
   const batch = JSON.parse(fixture("hootsuite-batch.json").toString("utf8")) as { seq_no: string }[];
   batch[0]!.seq_no = `${batch[0]!.seq_no}-${(batches += 1)}`;
-  const res = await send(ingest.webhookUrl("hootsuite", instanceId), JSON.stringify(batch), { "content-type": "application/json" });
+  const res = await send(await ingest.instanceWebhookUrl(instanceId), JSON.stringify(batch), { "content-type": "application/json" });
   expect(res.status).toBe(200);
   await waitUntil(() => receiver.received.length > before, 15_000, "a delivery");
   return receiver.received[before]!;

@@ -4,6 +4,7 @@ import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { createInstance, deleteInstance, setEventsEnabled, updateInstance, type Actor } from "@/lib/instances/service";
 import { syncSubscriptions } from "@/lib/instances/subscriptions";
+import { ensureWebhookSecrets, rotateWebhookSecret } from "@/lib/instances/webhook-secret";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import type { OAuthGrant } from "@/lib/oauth/grant";
 import { call, createTenant, type Tenant } from "./helpers/api";
@@ -81,8 +82,10 @@ const reload = (id: number) => db().instance.findUniqueOrThrow({ where: { id } }
 describe("Campaign Monitor", () => {
   it("enabling events registers one webhook per list with the instance's webhook URL", async () => {
     const instance = await createCampaignMonitor();
-    const webhookUrl = providerWebhookUrl("campaignmonitor", instance.id);
-    expect(webhookUrl).toBe(`${PUBLIC_URL}/elements/api-v2/events/campaignmonitor/${Buffer.from(String(instance.id)).toString("base64")}`);
+    const webhookUrl = providerWebhookUrl(instance);
+    // The documented path plus the instance's random URL secret: 24 bytes, base64url.
+    expect(webhookUrl.startsWith(`${PUBLIC_URL}/elements/api-v2/events/campaignmonitor/${Buffer.from(String(instance.id)).toString("base64")}?k=`)).toBe(true);
+    expect(new URL(webhookUrl).searchParams.get("k")).toMatch(/^[A-Za-z0-9_-]{32}$/);
 
     const posts = cm.provider.requests.filter((r) => r.method === "POST");
     expect(posts.map((r) => r.path).sort()).toEqual(["/api/v3.3/lists/list-a/webhooks.json", "/api/v3.3/lists/list-b/webhooks.json"]);
@@ -266,7 +269,7 @@ describe("MailChimp", () => {
 
   it("registers a webhook on each of the account's lists (two lists, two webhooks)", async () => {
     const instance = await createMailChimp();
-    const webhookUrl = providerWebhookUrl("mailchimpv3", instance.id);
+    const webhookUrl = providerWebhookUrl(instance);
     expect(instance.subscriptionStatus).toBe("ACTIVE");
     expect(mc.provider.requests[0]).toMatchObject({ method: "GET", path: "/3.0/lists" });
     const posts = mc.provider.requests.filter((r) => r.method === "POST");
@@ -282,13 +285,45 @@ describe("MailChimp", () => {
     expect((await rowsOf(instance.id)).map((row) => row.scope)).toEqual(["mc-list-1", "mc-list-2"]);
   });
 
+  it("rotating the webhook URL moves both webhooks to the new URL; the old one is gone at MailChimp", async () => {
+    const instance = await createMailChimp();
+    const before = providerWebhookUrl(instance);
+    const rotated = await rotateWebhookSecret(actor, instance.id);
+    const after = providerWebhookUrl(rotated);
+    expect(after).not.toBe(before);
+    expect(after.split("?")[0]).toBe(before.split("?")[0]);
+    expect(rotated.subscriptionStatus).toBe("ACTIVE");
+    const hooks = [...mc.webhooks.values()].flat();
+    expect(hooks.filter((hook) => hook.url === before)).toEqual([]);
+    expect(hooks.filter((hook) => hook.url === after)).toHaveLength(2);
+    expect((await rowsOf(instance.id)).map((row) => row.url)).toEqual([after, after]);
+  });
+
+  it("an instance made before URL secrets gets one when the worker starts, and its webhooks move to the new URL", async () => {
+    const instance = await createMailChimp();
+    // As the migration leaves an existing instance: no secret, webhooks registered at the bare URL.
+    const legacy = await db().instance.update({ where: { id: instance.id }, data: { webhookSecretEncrypted: null } });
+    const bare = providerWebhookUrl(legacy);
+    await syncSubscriptions(instance.id);
+    expect([...mc.webhooks.values()].flat().filter((hook) => hook.url === bare)).toHaveLength(2);
+
+    expect(await ensureWebhookSecrets()).toBeGreaterThanOrEqual(1);
+    const given = await db().instance.findUniqueOrThrow({ where: { id: instance.id } });
+    const url = providerWebhookUrl(given);
+    expect(url).toMatch(/\?k=[A-Za-z0-9_-]{32}$/);
+    const hooks = [...mc.webhooks.values()].flat();
+    expect(hooks.filter((hook) => hook.url === bare)).toEqual([]);
+    expect(hooks.filter((hook) => hook.url === url)).toHaveLength(2);
+    expect(await ensureWebhookSecrets()).toBe(0);
+  });
+
   it("disabling events deletes both webhooks", async () => {
     const instance = await createMailChimp();
     const ids = (await rowsOf(instance.id)).map((row) => `DELETE /3.0/lists/${row.scope}/webhooks/${row.providerId}`);
     mc.provider.requests.length = 0;
     expect((await setEventsEnabled(actor, instance.id, false)).subscriptionStatus).toBe("NONE");
     expect(mc.provider.calls().sort()).toEqual(ids.sort());
-    expect([...mc.webhooks.values()].flat().filter((hook) => hook.url === providerWebhookUrl("mailchimpv3", instance.id))).toEqual([]);
+    expect([...mc.webhooks.values()].flat().filter((hook) => hook.url === providerWebhookUrl(instance))).toEqual([]);
   });
 
   it("shows MailChimp's problem title and detail when it refuses, and removes nothing it cannot list", async () => {
@@ -327,7 +362,7 @@ describe("ConnectWise", () => {
     resetEnv();
     try {
       const { instance } = await createInstance(actor, connectwiseBody(cw.provider.url));
-      const webhookUrl = providerWebhookUrl("connectwisecrmrest", instance.id);
+      const webhookUrl = providerWebhookUrl(instance);
       expect(instance.subscriptionStatus).toBe("ACTIVE");
       const posts = cw.provider.requests.filter((r) => r.method === "POST");
       expect(posts.map((r) => (r.body as { type: string }).type).sort()).toEqual(["company", "contact", "ticket"]);

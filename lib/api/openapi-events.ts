@@ -68,6 +68,14 @@ export const eventPaths = {
     parameters: [
       { name: "elementKey", in: "path", required: true, schema: { type: "string" } },
       { name: "instanceId", in: "path", required: true, schema: { type: "string" }, description: "The instance id in base64, as in the instance's `webhookUrl`." },
+      {
+        name: "k",
+        in: "query",
+        required: false,
+        schema: { type: "string" },
+        description:
+          "The instance's webhook URL secret, as in its `webhookUrl`. Required unless the instance's webhooks are verified another way (a provider signature, event.notification.ip.allowlist) or it sets event.webhook.bare.url.",
+      },
     ],
     post: {
       summary: "The provider's webhook: stored, then normalized and delivered (no Authorization; verified per connector)",
@@ -77,7 +85,7 @@ export const eventPaths = {
         "400": { description: "A batch refused (too many events, or items that are not objects)" },
         "401": { description: "The provider signature did not verify" },
         "403": { description: "The sender is outside event.notification.ip.allowlist" },
-        "404": { description: "No such instance, or its events are off" },
+        "404": { description: "No such instance, a missing or wrong URL secret (k), or its events are off" },
         "413": { description: "Body over 1 MB" },
       },
     },

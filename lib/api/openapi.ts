@@ -39,7 +39,11 @@ const instanceSchema: JsonSchema = {
     tags: { type: "array", items: { type: "string" } },
     eventsEnabled: { type: "boolean" },
     status: { type: "string", enum: ["ACTIVE", "PENDING_AUTHORIZATION", "NEEDS_REAUTHORIZATION"] },
-    webhookUrl: { type: "string", format: "uri", description: "Where the provider posts this instance's webhooks." },
+    webhookUrl: {
+      type: "string",
+      format: "uri",
+      description: "Where the provider posts this instance's webhooks: /elements/api-v2/events/{key}/{base64 id}?k={URL secret}. A webhook without the secret is refused (404).",
+    },
     subscription: {
       type: "object",
       description: "Whether Hookline registered webhookUrl at the provider; `error` summarizes the provider's answer when FAILED.",

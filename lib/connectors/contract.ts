@@ -52,6 +52,11 @@ export type ParseResult = {
 export type WebhookHandler = {
   /** Checks the request is authentic. Unsigned providers return `{ ok: true }`. */
   verify(request: IncomingWebhook, context: WebhookContext): Promise<VerifyResult>;
+  /**
+   * The provider signs every webhook and `verify` refuses one without a valid signature: its instances
+   * then also accept their bare webhook URL (without the `?k=` secret), as the provider's docs build it.
+   */
+  signed?: true;
   /** Decodes and normalizes. A body that cannot be decoded yields one `UNKNOWN` event, never an exception. */
   parse(request: IncomingWebhook, receivedAt: Date): ParseResult;
   /**
@@ -75,7 +80,7 @@ export type WebhookHandler = {
  */
 export type SubscriptionContext = {
   instanceId: number;
-  /** The instance's webhook URL (`/elements/api-v2/events/{key}/{base64 id}`). */
+  /** The instance's webhook URL (`/elements/api-v2/events/{key}/{base64 id}?k={URL secret}`). */
   webhookUrl: string;
   configuration: Record<string, unknown>;
   /** OAuth connectors: a current access token and the provider's API base (`providerApiUrl`). */

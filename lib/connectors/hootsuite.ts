@@ -114,10 +114,10 @@ export const connector: Connector = {
     // placeholder-then-PATCH dance existed only because its users had to Base64 the instance id by hand.
     manualSetup: [
       "Create the instance with Events Enabled on and your own receiver as the Event Notification Callback URL.",
-      "Open the instance in Hookline and copy its webhook URL (/elements/api-v2/events/hootsuite/<Base64 instance id>); Hookline has already Base64-encoded the id.",
+      "Open the instance in Hookline and copy its webhook URL (/elements/api-v2/events/hootsuite/<Base64 instance id>?k=<secret>), whole: Hookline has already Base64-encoded the id, and refuses webhooks without the secret.",
       "In the Hootsuite developer portal, open My Apps, select your app and paste that address into Webhook URL, then save.",
       "Hootsuite's events, including its ping events, now appear in the instance's event log and are forwarded to your callback URL.",
-      "To change where events are forwarded later, edit the Event Notification Callback URL on the instance page or send PATCH /elements/api-v2/instances/{id} with a new event.notification.callback.url; the Hootsuite Webhook URL stays the same.",
+      "To change where events are forwarded later, edit the Event Notification Callback URL on the instance page or send PATCH /elements/api-v2/instances/{id} with a new event.notification.callback.url; the Hootsuite Webhook URL stays the same (until you rotate it on the instance page).",
     ],
   },
 };

@@ -462,7 +462,7 @@ describe("form schema (react-hook-form)", () => {
   it("defaults are nested by API name, without hidden rows", () => {
     expect(configurationFormDefaults(mailchimp)).toEqual({
       oauth: { api: { key: "", secret: "" }, callback: { url: "" } },
-      event: { notification: { enabled: false, callback: { url: "" }, signature: { key: "" }, max: { rate: "" } } },
+      event: { notification: { enabled: false, callback: { url: "" }, signature: { key: "" }, max: { rate: "" } }, webhook: { bare: { url: false } } },
     });
     // A stored number is shown in its input as text.
     expect(configurationFormDefaults(mailchimp, { "event.notification.max.rate": 0.5 })).toMatchObject({
@@ -508,6 +508,7 @@ describe("form schema (react-hook-form)", () => {
           signature: { key: "" },
           max: { rate: "" },
         },
+        webhook: { bare: { url: false } },
       },
     };
     const passed = await resolver(filled, undefined, resolverOptions);
@@ -520,6 +521,7 @@ describe("form schema (react-hook-form)", () => {
       "event.notification.callback.url": "https://mycoolapp.com/events",
       "event.notification.signature.key": undefined,
       "event.notification.max.rate": undefined,
+      "event.webhook.bare.url": false,
     });
   });
 

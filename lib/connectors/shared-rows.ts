@@ -1,5 +1,6 @@
 import { MAX_RATE_PARAMETER, MAX_RATE_RANGE } from "@/lib/connectors/delivery-settings";
 import type { ParameterRow } from "@/lib/connectors/types";
+import { BARE_URL_PARAMETER } from "@/lib/connectors/webhook-settings";
 
 /*
  * Parameters rows that are the same, word for word, on every connector. A connector's own file keeps the
@@ -10,8 +11,8 @@ import type { ParameterRow } from "@/lib/connectors/types";
 /**
  * The events-group rows every connector has: the signature key (Cloud Elements accepts one on every
  * element, though not every seed's table lists it; the row makes it a secret, encrypted and masked, instead
- * of an unknown plain-text key), and Hookline's own per-instance delivery rate limit (read by
- * `lib/connectors/delivery-settings.ts`).
+ * of an unknown plain-text key), Hookline's own per-instance delivery rate limit (read by
+ * `lib/connectors/delivery-settings.ts`) and the opt-in to the bare webhook URL (`webhook-settings.ts`).
  */
 export function hooklineEventRows(): ParameterRow[] {
   return [
@@ -37,6 +38,18 @@ export function hooklineEventRows(): ParameterRow[] {
       group: "events",
       location: "configuration",
       range: { ...MAX_RATE_RANGE },
+    },
+    {
+      apiName: BARE_URL_PARAMETER,
+      label: "Accept Bare Webhook URL",
+      description:
+        "Also accept webhooks at the bare URL /elements/api-v2/events/{key}/{base64 id}, without its ?k= secret. Anyone who guesses the URL can then post events into this instance; leave it off unless the provider cannot use the full URL. Instances whose webhooks are verified another way (a provider signature, or event.notification.ip.allowlist) accept the bare URL anyway.",
+      dataType: "boolean",
+      type: "boolean",
+      required: false,
+      default: false,
+      group: "events",
+      location: "configuration",
     },
   ];
 }

@@ -36,6 +36,7 @@ describe("formSections", () => {
       "event.notification.callback.url",
       "event.notification.signature.key",
       "event.notification.max.rate",
+      "event.webhook.bare.url",
     ]);
   });
 
@@ -121,6 +122,7 @@ describe("instanceFormSchema", () => {
         "event.notification.callback.url": undefined,
         "event.notification.signature.key": undefined,
         "event.notification.max.rate": undefined,
+        "event.webhook.bare.url": false,
       },
     });
   });

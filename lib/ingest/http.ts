@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { MAX_BODY_BYTES } from "@/lib/api/body";
 import { env } from "@/lib/env";
 import { ingestWebhook, recordOversizedWebhook, type IngestResponse } from "@/lib/ingest/ingest";
+import { URL_SECRET_PARAMETER } from "@/lib/instances/webhook-url";
 import { log } from "@/lib/log";
 
 /**
@@ -12,20 +13,29 @@ import { log } from "@/lib/log";
  * endpoint through the same `ingestWebhook` when Next runs alone (`next dev`).
  */
 
-const INGEST_PATH = /^\/elements\/api-v2\/events\/([^/?#]+)\/([^/?#]+)\/?(?:\?.*)?$/;
+const INGEST_PATH = /^\/elements\/api-v2\/events\/([^/?#]+)\/([^/?#]+)\/?(?:\?(.*))?$/;
 
-export type IngestRoute = { elementKey: string; encodedId: string };
+export type IngestRoute = { elementKey: string; encodedId: string; urlSecret: string | null };
 
-/** The `{key}` and `{id}` of an ingest URL, or null when the request is not for the ingest endpoint. */
+/**
+ * The `{key}`, `{id}` and URL secret (`?k=`, lib/instances/webhook-url.ts) of an ingest URL, or null
+ * when the request is not for the ingest endpoint.
+ */
 export function matchIngestRoute(method: string | undefined, url: string | undefined): IngestRoute | null {
   if (method !== "POST" && method !== "GET" && method !== "HEAD") return null;
   const match = url ? INGEST_PATH.exec(url) : null;
   if (!match) return null;
+  const urlSecret = urlSecretOf(new URLSearchParams(match[3] ?? ""));
   try {
-    return { elementKey: decodeURIComponent(match[1] ?? ""), encodedId: decodeURIComponent(match[2] ?? "") };
+    return { elementKey: decodeURIComponent(match[1] ?? ""), encodedId: decodeURIComponent(match[2] ?? ""), urlSecret };
   } catch {
-    return { elementKey: "", encodedId: "" };
+    return { elementKey: "", encodedId: "", urlSecret };
   }
+}
+
+/** The URL secret of a query, null when absent (an empty `k=` counts as given, and wrong). */
+export function urlSecretOf(query: URLSearchParams): string | null {
+  return query.get(URL_SECRET_PARAMETER);
 }
 
 class TooLarge extends Error {}

@@ -11,21 +11,24 @@ import { recordRejection } from "@/lib/ingest/rejections";
 import { STALE_INSTANCE, storeRequest } from "@/lib/ingest/store";
 import type { IncomingWebhook, WebhookContext } from "@/lib/connectors/contract";
 import { decryptSecrets } from "@/lib/instances/secrets";
-import { decodeInstanceId } from "@/lib/instances/webhook-url";
+import { bareUrlAcceptance, decodeInstanceId } from "@/lib/instances/webhook-url";
+import { BARE_URL_PARAMETER } from "@/lib/connectors/webhook-settings";
+import { decrypt, safeEqual } from "@/lib/crypto/secrets";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 
 /**
- * The ingest hot path: `POST /elements/api-v2/events/{elementKey}/{base64 instance id}`.
+ * The ingest hot path: `POST /elements/api-v2/events/{elementKey}/{base64 instance id}?k={URL secret}`.
  *
  * find instance (cached; see below) → verify → ONE statement (lib/ingest/store.ts, shared with webhooks
  * arriving at the same time) storing the raw request → answer 2xx only after it committed. Parsing
  * into events and delivery follow from the stored request (lib/ingest/process-requests.ts). Framework-free
  * (the custom server and the Next route both call it) and it never throws: every outcome is an answer.
- * Unknown connector, bad id, another connector's instance and events disabled all get the same bare 404.
+ * Unknown connector, bad id, another connector's instance, a wrong or missing URL secret and events
+ * disabled all get the same bare 404 (the last two are kept as REJECTED for the instance's owner).
  */
 
-export type IngestRequest = IncomingWebhook & { elementKey: string; encodedId: string };
+export type IngestRequest = IncomingWebhook & { elementKey: string; encodedId: string; urlSecret: string | null };
 
 export type IngestResponse = { status: number; body: string; headers?: Record<string, string> };
 
@@ -37,6 +40,7 @@ type InstanceRow = {
   events_enabled: boolean;
   configuration: Record<string, unknown>;
   secrets_encrypted: string | null;
+  webhook_secret_encrypted: string | null;
   /** `xmin` of the row: changes with every update. */
   version: string;
 };
@@ -51,7 +55,8 @@ const NOT_FOUND = () => answer(404, { message: "Not found." });
 
 const FIND_INSTANCE = {
   name: "hookline_ingest_instance",
-  text: `SELECT id, organization_id, element_key, name, events_enabled, configuration, secrets_encrypted, xmin::text AS version
+  text: `SELECT id, organization_id, element_key, name, events_enabled, configuration, secrets_encrypted,
+                  webhook_secret_encrypted, xmin::text AS version
            FROM instances WHERE id = $1`,
 };
 
@@ -100,6 +105,27 @@ async function findInstance(id: number, fresh: boolean): Promise<{ row: Instance
     instanceCache.set(id, row);
   }
   return { row, cached: false };
+}
+
+/** Decrypted URL secrets of cached rows (a row object is replaced whenever the instance changes). */
+const urlSecrets = new WeakMap<InstanceRow, string>();
+
+/**
+ * Why the request's URL does not admit it, or null when it does: the URL must carry the instance's
+ * secret (`?k=`), unless the instance accepts its bare URL: its webhooks are verified another way (a
+ * provider signature, an IP allow-list), it opted in (`event.webhook.bare.url`), or it was made before
+ * URL secrets and has not been given one yet.
+ */
+function urlRefusal(connector: Connector, row: InstanceRow, given: string | null): string | null {
+  const encrypted = row.webhook_secret_encrypted;
+  if (given !== null) {
+    if (!encrypted) return "The webhook URL carried a secret (?k=) but this instance has none; use the URL on its instance page.";
+    let secret = urlSecrets.get(row);
+    if (secret === undefined) urlSecrets.set(row, (secret = decrypt(encrypted)));
+    return safeEqual(given, secret) ? null : "The webhook URL's secret (?k=) is wrong: it was rotated, or the URL was guessed. The instance page shows the current URL.";
+  }
+  const bareAccepted = !encrypted || bareUrlAcceptance(connector.events.webhook, row.configuration) !== null;
+  return bareAccepted ? null : `The webhook URL had no secret (?k=); this instance accepts only its full URL, shown on its instance page (or set ${BARE_URL_PARAMETER}).`;
 }
 
 class StaleInstance extends Error {}
@@ -153,6 +179,12 @@ async function handleWebhook(request: IngestRequest, fresh: boolean): Promise<In
       body: request.body,
       remoteAddress: request.remoteAddress ?? null,
     });
+  const urlRefused = urlRefusal(connector, instance, request.urlSecret);
+  if (urlRefused) {
+    beforeRefusing();
+    if (request.method === "POST") reject(404, urlRefused);
+    return NOT_FOUND();
+  }
   if (!instance.events_enabled) {
     beforeRefusing();
     if (request.method === "POST") reject(404, "Events are turned off for this instance.");
@@ -237,7 +269,7 @@ export async function recordOversizedWebhook(request: Omit<IngestRequest, "body"
   const instanceId = decodeInstanceId(request.encodedId);
   if (!connector || instanceId === null || request.method !== "POST") return;
   const { row } = await findInstance(instanceId, false);
-  if (!row || row.element_key !== connector.key) return;
+  if (!row || row.element_key !== connector.key || urlRefusal(connector, row, request.urlSecret)) return;
   recordRejection({
     instanceId: row.id,
     organizationId: row.organization_id,

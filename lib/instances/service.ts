@@ -15,6 +15,7 @@ import { AppError } from "@/lib/errors";
 import type { Instance, Prisma } from "@/lib/generated/prisma/client";
 import { decryptSecrets, isSecretKey, maskedConfiguration, splitSecrets } from "@/lib/instances/secrets";
 import { checkBeforeSave } from "@/lib/instances/save-checks";
+import { newWebhookSecret } from "@/lib/instances/webhook-url";
 import { removeSubscriptionsBeforeDelete, syncAfterSave } from "@/lib/instances/subscriptions";
 import { exchangeCodeForInstance, grantColumns, type OAuthGrant } from "@/lib/oauth/grant";
 
@@ -80,6 +81,7 @@ export async function createInstance(
       status: statusFor(connector),
       tokenHash: hashSecret(token),
       tokenEncrypted: encrypt(token),
+      webhookSecretEncrypted: newWebhookSecret().encrypted,
       ...(grant ? grantColumns(grant) : {}),
     },
   });

@@ -74,7 +74,7 @@ type ContextResult = { ok: true; context: SubscriptionContext } | { ok: false; r
 
 async function contextFor(instance: Instance, connector: Connector, signal: AbortSignal): Promise<ContextResult> {
   const configuration = { ...(instance.configuration as Record<string, unknown>), ...decryptSecrets(instance.secretsEncrypted) };
-  const context: SubscriptionContext = { instanceId: instance.id, webhookUrl: providerWebhookUrl(connector.key, instance.id), configuration, signal };
+  const context: SubscriptionContext = { instanceId: instance.id, webhookUrl: providerWebhookUrl(instance), configuration, signal };
   if (!isOAuthConnector(connector)) return { ok: true, context };
   const apiUrl = providerApiUrl(connector, instance.providerAccount);
   if (!apiUrl) return { ok: false, reason: `Hookline does not know ${connector.name}'s API address for this account; reconnect the instance.` };

@@ -31,7 +31,7 @@ export function toApiInstance(instance: Instance, options: CreatedSecrets & { la
     status: instance.status,
     valid: instance.status === "ACTIVE",
     disabled: false,
-    webhookUrl: providerWebhookUrl(instance.elementKey, instance.id),
+    webhookUrl: providerWebhookUrl(instance),
     /** Whether Hookline's webhook is registered at the provider (NONE / ACTIVE / FAILED / MANUAL), and why not. */
     subscription: {
       status: instance.subscriptionStatus,

@@ -1,14 +1,14 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { getConnector } from "@/lib/connectors";
-import { encrypt, generateSecret, hashSecret } from "@/lib/crypto/secrets";
+import { decrypt, encrypt, generateSecret, hashSecret } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
 import { eventsPool } from "@/lib/db/pg-pool";
 import { enqueueDeliveries } from "@/lib/delivery/queue";
 import { handleIngestRequest, matchIngestRoute } from "@/lib/ingest/http";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { splitSecrets } from "@/lib/instances/secrets";
-import { encodeInstanceId } from "@/lib/instances/webhook-url";
+import { encodeInstanceId, newWebhookSecret } from "@/lib/instances/webhook-url";
 import type { Tenant } from "./api";
 
 /** Helpers for the events integration tests: real HTTP servers on ephemeral ports, instances seeded directly. */
@@ -33,7 +33,13 @@ async function close(server: http.Server): Promise<void> {
 }
 
 /** The custom server's ingest fast path (lib/ingest/http.ts), alone. */
-export async function startIngestServer(): Promise<{ url: string; webhookUrl: (key: string, id: number) => string; close: () => Promise<void> }> {
+export async function startIngestServer(): Promise<{
+  url: string;
+  webhookUrl: (key: string, id: number) => string;
+  /** Any instance's webhook URL on this server, its URL secret read from the database (API-made instances). */
+  instanceWebhookUrl: (id: number) => Promise<string>;
+  close: () => Promise<void>;
+}> {
   const server = http.createServer((req, res) => {
     const route = matchIngestRoute(req.method, req.url);
     if (route) void handleIngestRequest(req, res, route);
@@ -43,7 +49,13 @@ export async function startIngestServer(): Promise<{ url: string; webhookUrl: (k
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    webhookUrl: (key, id) => `${url}/elements/api-v2/events/${key}/${encodeInstanceId(id)}`,
+    // With the URL secret of an instance made by `seedInstance`; bare for any other id.
+    webhookUrl: (key, id) => `${url}/elements/api-v2/events/${key}/${encodeInstanceId(id)}${urlSecrets.has(id) ? `?k=${urlSecrets.get(id)}` : ""}`,
+    instanceWebhookUrl: async (id) => {
+      const instance = await db().instance.findUniqueOrThrow({ where: { id } });
+      const secret = instance.webhookSecretEncrypted ? `?k=${decrypt(instance.webhookSecretEncrypted)}` : "";
+      return `${url}/elements/api-v2/events/${instance.elementKey}/${encodeInstanceId(id)}${secret}`;
+    },
     close: () => close(server),
   };
 }
@@ -150,7 +162,8 @@ export async function seedInstance(
   if (!connector) throw new Error(`unknown connector ${elementKey}`);
   const { plain, secretsEncrypted } = splitSecrets(connector, { "event.notification.enabled": true, ...configuration });
   const token = generateSecret();
-  return db().instance.create({
+  const urlSecret = newWebhookSecret();
+  const instance = await db().instance.create({
     data: {
       organizationId: tenant.organizationId,
       elementKey: connector.key,
@@ -163,9 +176,15 @@ export async function seedInstance(
       status: "ACTIVE",
       tokenHash: hashSecret(token),
       tokenEncrypted: encrypt(token),
+      webhookSecretEncrypted: urlSecret.encrypted,
     },
   });
+  urlSecrets.set(instance.id, urlSecret.secret);
+  return instance;
 }
+
+/** The URL secrets of instances made by `seedInstance`, for `webhookUrl`. */
+const urlSecrets = new Map<number, string>();
 
 /** POSTs (or GETs) raw bytes. */
 export async function send(

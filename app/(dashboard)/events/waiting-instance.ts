@@ -10,7 +10,7 @@ export function waitingInstance(instance: Instance): WaitingInstance {
   return {
     id: instance.id,
     name: instance.name,
-    webhookUrl: providerWebhookUrl(instance.elementKey, instance.id),
+    webhookUrl: providerWebhookUrl(instance),
     eventsEnabled: instance.eventsEnabled,
     connector: {
       name: connector?.name ?? instance.elementKey,

@@ -112,6 +112,8 @@ function normalize(payload: JsonObject, receivedAt: Date): NormalizedEvent {
 
 export const connectwiseWebhook: WebhookHandler = {
   verify,
+  // verify() refuses a callback without a valid signature under ConnectWise's published key.
+  signed: true,
 
   parse(request, receivedAt) {
     const parsed = parseJsonBody(request.body);

@@ -21,6 +21,8 @@ import { publicUrl } from "@/lib/env";
 import { reachabilityOf } from "@/lib/net/public-address";
 import { formatExactTime, formatRelativeTime } from "@/lib/format";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
+import { BareUrlNote } from "./bare-url-note";
+import { RotateWebhookUrl } from "./rotate-webhook-url";
 import { DeleteInstance } from "./delete-instance";
 import { EventsSwitch } from "./events-switch";
 import { InstanceEventLog } from "./instance-event-log";
@@ -39,7 +41,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function InstancePage({ params }: Props) {
   const user = await requireUser();
   const { instance, connector } = await loadInstance(user, (await params).id);
-  const webhookUrl = providerWebhookUrl(instance.elementKey, instance.id);
+  const webhookUrl = providerWebhookUrl(instance);
   const entries = configurationEntries(connector, instance);
   const manualSetup = connector.events.manualSetup ?? [];
   const configured = (instance.configuration as Record<string, unknown>)[CALLBACK_URL];
@@ -137,10 +139,13 @@ export default async function InstancePage({ params }: Props) {
                     className="h-9 min-w-48 flex-1 rounded-md border bg-muted px-3 font-mono text-sm"
                   />
                   <CopyButton text={webhookUrl} label="Copy webhook URL" />
+                  <RotateWebhookUrl instanceId={instance.id} registered={instance.subscriptionStatus === "ACTIVE"} />
                 </div>
                 <p className="text-xs text-muted-foreground">
-                  The last part is the instance id ({instance.id}) in Base64, as Cloud Elements builds these URLs.
+                  The path ends with the instance id ({instance.id}) in Base64, as Cloud Elements builds these URLs;{" "}
+                  <code>?k=</code> is this instance&apos;s secret, so nobody can guess the URL. A webhook without it is refused.
                 </p>
+                <BareUrlNote instance={instance} connector={connector} />
                 <UnreachableWebhookWarning publicUrl={publicUrl()} reachability={reachabilityOf(publicUrl())} />
               </div>
               {manualSetup.length ? (

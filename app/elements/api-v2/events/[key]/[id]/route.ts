@@ -1,6 +1,6 @@
 import { readBodyBytes } from "@/lib/api/body";
 import { errorResponse } from "@/lib/api/handler";
-import { remoteAddressOf } from "@/lib/ingest/http";
+import { remoteAddressOf, urlSecretOf } from "@/lib/ingest/http";
 import { ingestWebhook } from "@/lib/ingest/ingest";
 
 export const dynamic = "force-dynamic";
@@ -21,6 +21,7 @@ async function ingest(request: Request, context: RouteContext): Promise<Response
   const result = await ingestWebhook({
     elementKey: key,
     encodedId: id,
+    urlSecret: urlSecretOf(new URL(request.url).searchParams),
     method: request.method,
     headers,
     body,
@@ -30,7 +31,7 @@ async function ingest(request: Request, context: RouteContext): Promise<Response
   return new Response(request.method === "HEAD" ? null : result.body, { status: result.status, headers: result.headers });
 }
 
-// POST /elements/api-v2/events/{elementKey}/{base64 instance id} – a provider's webhook
+// POST /elements/api-v2/events/{elementKey}/{base64 instance id}?k={URL secret} – a provider's webhook
 export const POST = ingest;
 
 // GET /elements/api-v2/events/{elementKey}/{base64 instance id} – a provider's URL check (MailChimp)
