@@ -184,6 +184,27 @@ it("no secret in any API response, page, delivery or log line", async () => {
     expect(answer.status, instance.key).toBe(200);
   }
   await waitUntil(() => receiver.received.length >= 3, 30_000, "3 deliveries");
+  // Refused and repeated webhooks are kept and shown too (REJECTED, DUPLICATE): with secret-bearing
+  // headers a sender put on them, which must be kept redacted.
+  const campaignMonitor = instances.find((instance) => instance.key === "campaignmonitor")!;
+  const connectwise = instances.find((instance) => instance.key === "connectwisehd")!;
+  const senderHeaders = () => ({ authorization: `Bearer ${secret("a sender's Authorization header")}`, "x-api-key": secret("a sender's x-api-key header") });
+  const refusedPosts: [string, string, Record<string, string>, Buffer][] = [
+    ["bare URL (no ?k=)", campaignMonitor.webhookUrl.split("?")[0]!, { "content-type": "application/json", ...senderHeaders() }, samples.campaignmonitor![0]],
+    ["forged ConnectWise signature", connectwise.webhookUrl, { "content-type": "application/json", "x-content-signature": secret("a forged ConnectWise signature"), ...senderHeaders() }, fixture("connectwise-ticket-added.json")],
+    ["repeated body (DUPLICATE)", campaignMonitor.webhookUrl, { "content-type": "application/json", ...senderHeaders() }, samples.campaignmonitor![0]],
+  ];
+  for (const [what, url, headers, body] of refusedPosts) {
+    const answer = await fetch(url, { method: "POST", headers, body: new Uint8Array(body) });
+    responses.push({ where: `POST ${what}`, text: await answer.text() });
+  }
+  for (const [instance, status] of [[campaignMonitor, "REJECTED"], [connectwise, "REJECTED"], [campaignMonitor, "DUPLICATE"]] as const) {
+    const path = `/elements/api-v2/instances/${instance.id}/events?status=${status}`;
+    await waitUntil(async () => (JSON.parse((await api("GET", path)).text) as unknown[]).length > 0, 15_000, `a ${status} event of ${instance.key}`);
+    for (const event of JSON.parse(keep(`GET ${path}`, await api("GET", path)).text) as { id: string }[]) {
+      keep(`GET /events/${event.id} (${status})`, await api("GET", `/elements/api-v2/events/${event.id}`));
+    }
+  }
   for (const instance of instances) {
     const events = keep(`GET /instances/${instance.id}/events`, await api("GET", `/elements/api-v2/instances/${instance.id}/events`));
     for (const event of (JSON.parse(events.text) as { id: string }[]).slice(0, 2)) {
@@ -220,6 +241,8 @@ it("no secret in any API response, page, delivery or log line", async () => {
     "/docs",
     "/oauth/callback?state=Hh8FkP2sYq9XwzR3vT6bN1mL4cJ7dG0aE5uI8oWyKpQ&code=stolen",
     ...instances.flatMap((i) => [`/instances/${i.id}`, `/instances/${i.id}/edit`, `/events?instance=${i.id}`, `/connectors/${i.key}/new`]),
+    "/events?status=REJECTED",
+    "/events?status=DUPLICATE",
   ];
   for (const page of pages) {
     const response = await fetch(`${hookline.base}${page}`, { headers: { cookie } });
@@ -264,6 +287,13 @@ it("no secret in any API response, page, delivery or log line", async () => {
   for (const [value, what] of secrets) {
     for (const { where, text } of responses) if (text.includes(value)) leaks.push(`${what} in ${where}`);
     if (log.includes(value)) leaks.push(`${what} in the server log`);
+  }
+  // Webhook URL secrets are shown to the instance's organization (webhookUrl, the instance page), by
+  // design; they are never written to the log.
+  for (const instance of instances) {
+    const urlSecret = new URL(instance.webhookUrl).searchParams.get("k");
+    expect(urlSecret, instance.key).toBeTruthy();
+    if (log.includes(urlSecret!)) leaks.push(`the webhook URL secret of ${instance.key} in the server log`);
   }
   const bytes = responses.reduce((sum, r) => sum + Buffer.byteLength(r.text), 0);
   const count = (kind: (where: string) => boolean) => responses.filter((r) => kind(r.where)).length;

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as ingestRoute from "@/app/elements/api-v2/events/[key]/[id]/route";
+import * as redeliverRoute from "@/app/elements/api-v2/events/[key]/redeliver/route";
 import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/events/route";
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
 import { maintainTables } from "@/lib/delivery/maintenance";
@@ -450,6 +451,10 @@ describe("refused webhooks are kept, as REJECTED, and never delivered", () => {
     expect(refused.every((row) => row.lastStatusCode === 404)).toBe(true);
     expect(refused.filter((row) => /had no secret \(\?k=\)/.test(row.lastError))).toHaveLength(2);
     expect(refused.filter((row) => /secret \(\?k=\) is wrong/.test(row.lastError))).toHaveLength(2);
+    // Not even a person can send a refused webhook on: redelivery is refused (409), nothing queued.
+    const again = await callRoute(redeliverRoute.POST, { method: "POST", header: acme.header, params: { key: refused[0]!.eventId } });
+    expect(again.status).toBe(409);
+    expect((again.body as { message: string }).message).toMatch(/REJECTED\) webhook is never delivered/);
 
     expect((await send(full, distinctCampaignMonitorBody(), json)).status).toBe(200);
     await deliveredEvents(instance.id, 1);

@@ -101,6 +101,9 @@ type Side = {
   user: FlowUser;
   instance: { id: number; name: string; token: string };
   event: { id: string; eventId: string };
+  /** A refused webhook (its bare URL, no `?k=`) and a repeated one, kept as REJECTED and DUPLICATE events. */
+  rejected: { id: string; eventId: string };
+  duplicate: { id: string; eventId: string };
   /** A pending authorization (consent page open) and a failed one that "Try again" could restart. */
   pendingAuthorizationId: string;
   failedAuthorizationIds: string[];
@@ -146,6 +149,12 @@ async function side(name: string): Promise<Side> {
   expect(ingested.status).toBe(200);
   await waitUntil(async () => (await db().event.count({ where: { instanceId: seeded.id, status: "DELIVERED" } })) === 1, 20_000, `${name}'s event delivered`);
   const event = await db().event.findFirstOrThrow({ where: { instanceId: seeded.id } });
+  // The same webhook again (DUPLICATE), and one at the bare URL without the secret (REJECTED).
+  expect((await send(ingest.webhookUrl("campaignmonitor", seeded.id), fixture("campaignmonitor-subscribe.json"), { "content-type": "application/json" })).status).toBe(200);
+  expect((await send(ingest.webhookUrl("campaignmonitor", seeded.id).split("?")[0]!, fixture("campaignmonitor-subscribe.json"), { "content-type": "application/json" })).status).toBe(404);
+  const kept = (status: "REJECTED" | "DUPLICATE") => db().event.findFirst({ where: { instanceId: seeded.id, status } });
+  await waitUntil(async () => (await kept("REJECTED")) !== null && (await kept("DUPLICATE")) !== null, 10_000, `${name}'s REJECTED and DUPLICATE events`);
+  const [rejected, duplicate] = [(await kept("REJECTED"))!, (await kept("DUPLICATE"))!];
   // OAuth: a Reconnect whose consent page is open, and two failed flows "Try again" could restart (a
   // Reconnect, and a new instance whose draft holds the client secret).
   const pending = await beginAuthorization(user, null, { instanceId: seeded.id });
@@ -166,6 +175,8 @@ async function side(name: string): Promise<Side> {
     user,
     instance: { id: seeded.id, name: seeded.name, token: decrypt(seeded.tokenEncrypted) },
     event: { id: event.id, eventId: event.eventId },
+    rejected: { id: rejected.id, eventId: rejected.eventId },
+    duplicate: { id: duplicate.id, eventId: duplicate.eventId },
     pendingAuthorizationId: pending.authorizationId,
     failedAuthorizationIds: failed.map((flow) => flow.authorizationId),
     signatureKey,
@@ -182,6 +193,10 @@ function markers(victim: Side): string[] {
     victim.instance.token,
     victim.event.id,
     victim.event.eventId,
+    victim.rejected.id,
+    victim.rejected.eventId,
+    victim.duplicate.id,
+    victim.duplicate.eventId,
     victim.pendingAuthorizationId,
     ...victim.failedAuthorizationIds,
     victim.signatureKey,
@@ -387,14 +402,14 @@ describe("another organization's data through the REST API", () => {
     expect(elsewhere).toEqual(Object.keys(OTHER_ROUTES).sort());
   });
 
-  const target = (victim: Side): Target => ({
+  const target = (victim: Side, event = victim.event): Target => ({
     instance: String(victim.instance.id),
-    event: victim.event.id,
-    eventId: victim.event.eventId,
+    event: event.id,
+    eventId: event.eventId,
     elementKey: "campaignmonitor",
   });
 
-  async function probeAll(attacker: string, header: string, victim: Side, refusedWith: number[]) {
+  async function probeAll(attacker: string, header: string, victim: Side, refusedWith: number[], event = victim.event) {
     const before = await footprint(victim);
     const problems: string[] = [];
     let probes = 0;
@@ -402,7 +417,7 @@ describe("another organization's data through the REST API", () => {
       for (const [method, probe] of Object.entries(methods)) {
         probes += 1;
         const where = `${method} ${file} as ${attacker}`;
-        for (const answer of [await probe.run(header, target(victim))].flat()) {
+        for (const answer of [await probe.run(header, target(victim, event))].flat()) {
           if (probe.expect === "refused" && !refusedWith.includes(answer.status)) problems.push(`${where}: ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
           const found = leaked(victim, answer.body);
           if (found.length) problems.push(`${where}: the answer holds ${found.join(", ")}`);
@@ -422,6 +437,9 @@ describe("another organization's data through the REST API", () => {
     await probeAll("Globex", header, acme, [403, 404]);
     const probes = await probeAll("Globex with its instance token", `${header}, Element ${globex.instance.token}`, acme, [403, 404]);
     expect(probes).toBeGreaterThanOrEqual(20);
+    // The same for Acme's refused and repeated webhooks' events.
+    await probeAll("Globex, at Acme's REJECTED event", header, acme, [403, 404], acme.rejected);
+    await probeAll("Globex, at Acme's DUPLICATE event", header, acme, [403, 404], acme.duplicate);
   });
 
   it("an instance token works only in its own organization: Acme's token with Globex's secrets is refused", async () => {
@@ -601,7 +619,8 @@ describe("another organization's data through the server actions", () => {
       const overview = await loadOverview({ organizationId: globex.tenant.organizationId });
       expect(leaked(acme, overview)).toEqual([]);
       expect(overview.instances.total).toBe(await db().instance.count({ where: { organizationId: globex.tenant.organizationId } }));
-      expect(overview.traffic?.events).toBe(await db().event.count({ where: { organizationId: globex.tenant.organizationId } }));
+      // Refused webhooks are not traffic; they are counted apart, as needing attention.
+      expect(overview.traffic?.events).toBe(await db().event.count({ where: { organizationId: globex.tenant.organizationId, status: { not: "REJECTED" } } }));
       expect(overview.attention.filter((item) => item.kind === "dead" || item.kind === "subscription")).toEqual([]);
       // The same statements do find Acme's problems for Acme.
       const own = await loadOverview({ organizationId: acme.tenant.organizationId });

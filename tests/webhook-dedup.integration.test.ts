@@ -9,6 +9,7 @@ import { fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import { callRoute, databaseUrl, seedInstance, send, startIngestServer, startReceiver, waitUntil, type Receiver } from "./helpers/events";
 import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/events/route";
+import * as redeliverRoute from "@/app/elements/api-v2/events/[key]/redeliver/route";
 
 // A provider that retries a webhook it already sent (it missed our 2xx, or retries on a timer) must not
 // get its event delivered twice: the repeat is stored and shown as DUPLICATE, linked to the first, and
@@ -58,6 +59,11 @@ describe("duplicate webhooks", () => {
     const events = await db().event.findMany({ where: { instanceId: instance.id } });
     expect(receiver.received.filter((r) => events.some((e) => e.eventId === r.headers["elements-webhook-id"]))).toHaveLength(1);
     expect(await eventsPool().query("SELECT 1 FROM delivery_jobs j JOIN events e ON e.id = j.event_id WHERE e.instance_id = $1", [instance.id]).then((r) => r.rowCount)).toBe(0);
+    // A person's redelivery of the repeat is refused too (409), pointing at the first.
+    const repeatEvent = events.find((e) => e.status === "DUPLICATE")!;
+    const again = await callRoute(redeliverRoute.POST, { method: "POST", header: acme.header, params: { key: repeatEvent.eventId } });
+    expect(again.status).toBe(409);
+    expect((again.body as { message: string }).message).toMatch(/redeliver that one/);
 
     // The API lists it by status, with the request it repeats.
     const listed = await callRoute(instanceEventsRoute.GET, {

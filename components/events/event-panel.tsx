@@ -8,6 +8,7 @@ import { curlForEventAction, eventDetailAction, redeliverEventAction } from "@/a
 import { CopyButton } from "@/components/copy-button";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { notDeliverable } from "@/lib/events/schema";
 import type { BodyView, EventLogDetail, EventLogRow } from "@/lib/live-log/schema";
 import { formatExactTime } from "@/lib/format";
 import { AttemptsTimeline } from "./attempts-timeline";
@@ -219,9 +220,11 @@ export function EventPanel({ row, now, onClose }: { row: EventLogRow; now: Date;
           </dl>
 
           <div className="flex flex-wrap gap-2">
-            <Button type="button" size="sm" onClick={redeliver} disabled={redelivering}>
-              {redelivering ? <LoaderCircle className="animate-spin" aria-hidden /> : <RotateCw aria-hidden />} Redeliver
-            </Button>
+            {notDeliverable(row.status) ? null : (
+              <Button type="button" size="sm" onClick={redeliver} disabled={redelivering}>
+                {redelivering ? <LoaderCircle className="animate-spin" aria-hidden /> : <RotateCw aria-hidden />} Redeliver
+              </Button>
+            )}
             <CopyButton getText={() => curlText(row.id)} label="Copy as cURL" />
             <CopyButton text={row.eventId} label="Copy event id" />
           </div>

@@ -62,7 +62,10 @@ export const eventPaths = {
   },
   "/events/{id}/redeliver": {
     parameters: [eventIdParam],
-    post: { summary: "Send one event again now (a manual send goes out even while delivery is disabled)", responses: accepted("The event", ref("Event")) },
+    post: {
+      summary: "Send one event again now (a manual send goes out even while delivery is disabled)",
+      responses: { ...accepted("The event", ref("Event")), "409": { description: "A REJECTED or DUPLICATE event, which is never sent", content: jsonContent(ref("Error")) } },
+    },
   },
   "/events/{elementKey}/{instanceId}": {
     parameters: [

@@ -4,6 +4,13 @@ import { z } from "zod";
 export const EVENT_STATUSES = ["PENDING", "DELIVERED", "RETRYING", "DEAD", "DISABLED", "DUPLICATE", "REJECTED"] as const;
 export type EventStatusName = (typeof EVENT_STATUSES)[number];
 
+/** Why an event in `status` is never sent, redelivery included, or null: a refused webhook, or a repeat. */
+export function notDeliverable(status: string): string | null {
+  if (status === "REJECTED") return "A refused (REJECTED) webhook is never delivered: Hookline did not accept it.";
+  if (status === "DUPLICATE") return "This DUPLICATE repeats an event received earlier; redeliver that one (its duplicateOf).";
+  return null;
+}
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 

@@ -9,6 +9,7 @@ import {
   decodeCursor,
   encodeCursor,
   listEventsQuerySchema,
+  notDeliverable,
   type EventStatusName,
   type ListEventsQuery,
 } from "@/lib/events/schema";
@@ -182,6 +183,8 @@ async function viewOf(id: string): Promise<EventView> {
 /** Sends one event again now, on a fresh schedule; a pending retry of it is superseded. */
 export async function redeliverEvent(actor: Actor, id: string, scope: EventScope = {}): Promise<EventView> {
   const eventId = await findEventId(actor, id, scope);
+  const refusal = notDeliverable((await db().event.findUniqueOrThrow({ where: { id: eventId }, select: { status: true } })).status);
+  if (refusal) throw new AppError("conflict", refusal);
   await inTransaction(async (client) => {
     const { rows } = await client.query<{ instance_id: number }>(
       `UPDATE events SET status = 'PENDING', next_attempt_at = now() WHERE id = $1 RETURNING instance_id`,
