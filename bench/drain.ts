@@ -41,19 +41,27 @@ const rows: Record<string, string | number>[] = [];
 try {
   const instances = [];
   for (let i = 0; i < INSTANCES; i++) instances.push(await createCampaignMonitorInstance(hookline, receiver.url));
+  // WAL the server wrote (whole cluster: nothing else runs during a bench), per webhook, for accepting
+  // and for processing + delivering: the volume every synchronous commit waits to flush.
+  const wal = async () => (await db.query<{ bytes: string; fpi: string }>("SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal")).rows[0]!;
   for (const workers of ROUNDS) {
+    const walStart = await wal();
     await Promise.all(
       instances.map((instance) =>
         autocannon({ url: instance.webhookUrl, method: "POST", connections: 2, amount: TOTAL / INSTANCES, headers: { "content-type": "application/json" }, body: campaignMonitorBody("drain-[<id>]"), idReplacement: true }),
       ),
     );
     const waiting = await pipelineBacklog(db);
+    const walStored = await wal();
     delivered = 0;
     const started = await Promise.all(Array.from({ length: workers }, () => spawnWorker(hookline.databaseUrl)));
     const from = Math.min(...started.map((s) => s.readyAt));
     const drained = await waitForEmptyPipeline(hookline.databaseUrl, 600_000);
     const seconds = (performance.now() - from) / 1000;
     await Promise.all(started.map(({ child }) => new Promise((resolve) => child.once("exit", resolve).kill("SIGTERM"))));
+    const walDrained = await wal();
+    const perWebhook = (from: { bytes: string; fpi: string }, to: { bytes: string; fpi: string }) =>
+      `${Math.round((Number(to.bytes) - Number(from.bytes)) / waiting.requests)} (${((Number(to.fpi) - Number(from.fpi)) / waiting.requests).toFixed(2)} FPI)`;
     rows.push({
       "worker processes": workers,
       "stored webhooks": waiting.requests,
@@ -61,6 +69,8 @@ try {
       "seconds": seconds.toFixed(1),
       "processed+delivered/s": Math.round(waiting.requests / seconds),
       "left": drained.backlog === 0 ? 0 : (await pipelineBacklog(db)).deliveries,
+      "WAL bytes per webhook: accept": perWebhook(walStart, walStored),
+      "process + deliver": perWebhook(walStored, walDrained),
     });
   }
 } finally {
