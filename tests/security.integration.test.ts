@@ -78,6 +78,7 @@ import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/event
 import * as instanceTestEventRoute from "@/app/elements/api-v2/instances/[id]/events/test/route";
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
 import * as instanceResumeRoute from "@/app/elements/api-v2/instances/[id]/delivery/resume/route";
+import * as instanceWebhookUrlRotateRoute from "@/app/elements/api-v2/instances/[id]/webhook-url/rotate/route";
 import * as instancesRoute from "@/app/elements/api-v2/instances/route";
 import * as openApiRoute from "@/app/elements/api-v2/openapi.json/route";
 import * as oauthActions from "@/app/oauth/actions";
@@ -326,6 +327,9 @@ const API_PROBES: Record<string, Record<string, RouteProbe>> = {
   },
   "instances/[id]/delivery/resume/route.ts": {
     POST: { expect: "refused", run: (header, t) => call(instanceResumeRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
+  },
+  "instances/[id]/webhook-url/rotate/route.ts": {
+    POST: { expect: "refused", run: (header, t) => call(instanceWebhookUrlRotateRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
   },
   "instances/[id]/events/test/route.ts": {
     POST: { expect: "refused", run: (header, t) => call(instanceTestEventRoute.POST, { method: "POST", header, params: { id: t.instance } }) },

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
+import * as webhookUrlRotateRoute from "@/app/elements/api-v2/instances/[id]/webhook-url/rotate/route";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { createInstance, deleteInstance, setEventsEnabled, updateInstance, type Actor } from "@/lib/instances/service";
@@ -297,6 +298,20 @@ describe("MailChimp", () => {
     expect(hooks.filter((hook) => hook.url === before)).toEqual([]);
     expect(hooks.filter((hook) => hook.url === after)).toHaveLength(2);
     expect((await rowsOf(instance.id)).map((row) => row.url)).toEqual([after, after]);
+  });
+
+  it("POST /instances/{id}/webhook-url/rotate answers the instance with its new webhookUrl, the webhooks moved", async () => {
+    const instance = await createMailChimp();
+    const before = providerWebhookUrl(instance);
+    const res = await call(webhookUrlRotateRoute.POST, { method: "POST", header: tenant.header, params: { id: String(instance.id) } });
+    expect(res.status).toBe(200);
+    const body = res.body as { webhookUrl: string; subscription: { status: string } };
+    expect(body.webhookUrl).not.toBe(before);
+    expect(body.webhookUrl).toBe(providerWebhookUrl(await reload(instance.id)));
+    expect(body.subscription.status).toBe("ACTIVE");
+    const hooks = [...mc.webhooks.values()].flat();
+    expect(hooks.filter((hook) => hook.url === before)).toEqual([]);
+    expect(hooks.filter((hook) => hook.url === body.webhookUrl)).toHaveLength(2);
   });
 
   it("an instance made before URL secrets gets one when the worker starts, and its webhooks move to the new URL", async () => {

@@ -127,6 +127,13 @@ export function openApiDocument(serverUrl: string) {
           responses: { "200": { description: "The instance", content: jsonContent(ref("Instance")) }, "401": errors["401"], "404": errors["404"] },
         },
       },
+      "/instances/{id}/webhook-url/rotate": {
+        parameters: [idParam],
+        post: {
+          summary: "A new webhook URL secret (?k=): the old webhookUrl is refused (404) at once; webhooks registered at the provider move to the new one",
+          responses: { "200": { description: "The instance, with its new webhookUrl and subscription", content: jsonContent(ref("Instance")) }, "401": errors["401"], "404": errors["404"] },
+        },
+      },
       "/elements": { get: { summary: "List connectors and their parameters", responses: { "200": { description: "Connectors" } } } },
       "/elements/{key}/oauth/url": {
         parameters: [{ name: "key", in: "path", required: true, schema: { type: "string" } }],

@@ -86,6 +86,8 @@ export type HooklineProcess = {
   readLog: () => Promise<string>;
   /** Starts it again on the same database, data folder and port; resolves when it answers. */
   restart: () => Promise<void>;
+  /** Ctrl-C: SIGINT to the whole process group, as a terminal sends it; resolves once the launcher exited. */
+  interrupt: () => Promise<void>;
   /** `kill -9` of the whole process group (web server and worker): no shutdown code runs. */
   kill9: () => Promise<void>;
   /** Graceful stop, then the database and data folder are removed. */
@@ -155,6 +157,9 @@ export async function launchHookline(options: { env?: Record<string, string>; lo
     rss: async () => (child?.pid ? groupRss(child.pid) : 0),
     readLog: async () => (logFile ? readFile(logFile, "utf8") : ""),
     restart: start,
+    interrupt: async () => {
+      if (child) await stopGroup(child, "SIGINT");
+    },
     kill9: async () => {
       if (child) await stopGroup(child, "SIGKILL");
     },
