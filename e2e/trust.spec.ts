@@ -112,6 +112,10 @@ test("the webhook URL carries a secret; rotating it makes the old URL refused at
   // Unsigned, so ConnectWise's signature check refuses it (401): the URL itself was accepted.
   const post = (url: string) => fetch(url.replace(/^https?:\/\/[^/]+/, baseURL!), { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   expect((await post(before)).status).toBe(401);
+  // Shown live in the instance's event log: refused, with what Hookline answered.
+  const log = page.locator("#event-log");
+  await expect(log.getByText("Refused webhook (401)").first()).toBeVisible();
+  await expect(log.getByText("Rejected", { exact: true }).first()).toBeVisible();
 
   await page.getByRole("button", { name: "Rotate webhook URL" }).click();
   await expect(page.getByText("The current URL stops accepting webhooks at once.")).toBeVisible();
@@ -122,6 +126,7 @@ test("the webhook URL carries a secret; rotating it makes the old URL refused at
   expect(new URL(after).searchParams.get("k")).toMatch(/^[A-Za-z0-9_-]{32}$/);
   expect((await post(before)).status).toBe(404);
   expect((await post(after)).status).toBe(401);
+  await expect(log.getByText("Refused webhook (404)").first()).toBeVisible();
   // Kept for the owner to see, as REJECTED (recorded off the ingest path, so a moment later).
   const kept = () =>
     query<{ rejected_reason: string }>("SELECT rejected_reason FROM webhook_requests WHERE instance_id = $1 AND rejected_status = 404", [id]);
