@@ -47,6 +47,11 @@ const envSchema = z.object({
    * operating system gives webhook ingest and the console the CPU first; deliveries catch up after.
    */
   HOOKLINE_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /**
+   * Niceness of the console process (Next.js): when the CPU is short, the edge's webhook ingest gets it
+   * before page renders and searches do.
+   */
+  HOOKLINE_CONSOLE_NICE: z.coerce.number().int().min(0).max(19).default(5),
   /** Deliveries one process makes at the same time. */
   HOOKLINE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
   /** VACUUM/ANALYZE of the pipeline's tables by the worker (off if you run your own, e.g. autovacuum). */

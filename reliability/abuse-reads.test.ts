@@ -93,6 +93,7 @@ it(`keeps memory within +${MEMORY_BOUND_MB} MB, closing ${PAUSED_STREAMS} stream
   (await openPausedStream()).destroy();
   await sleep(2_000);
   const before = await hookline.rss();
+  const beforeByProcess = await hookline.rssByProcess();
   const streams = [];
   for (let i = 0; i < PAUSED_STREAMS; i++) streams.push(await openPausedStream());
   await sleep(2_500); // the hub's watcher registration settles
@@ -107,6 +108,7 @@ it(`keeps memory within +${MEMORY_BOUND_MB} MB, closing ${PAUSED_STREAMS} stream
     clearInterval(sampler);
   }
   const after = await hookline.rss();
+  const afterByProcess = await hookline.rssByProcess();
   const closedByServer = await fellBehind();
   for (const stream of streams) stream.destroy();
   const figures = {
@@ -117,6 +119,9 @@ it(`keeps memory within +${MEMORY_BOUND_MB} MB, closing ${PAUSED_STREAMS} stream
     "rss peak MB": mb(peak),
     "rss after MB": mb(after),
     "peak growth MB": mb(peak - before),
+    "growth by process MB": Object.fromEntries(
+      ["start", "console", "worker"].map((name) => [name, mb((afterByProcess[name] ?? 0) - (beforeByProcess[name] ?? 0))]),
+    ),
     "streams closed by the server (fell behind)": closedByServer,
   };
   console.log("paused streams", JSON.stringify(figures, null, 2));

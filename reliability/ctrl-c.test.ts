@@ -1,13 +1,13 @@
-// Ctrl-C in the terminal that runs `npm start`: SIGINT reaches the launcher, the web server and the
-// worker process at once (one process group), while deliveries are in flight. Everything stops in order
+// Ctrl-C in the terminal that runs `npm start`: SIGINT reaches the launcher, the edge, the console and
+// the worker process at once (one process group), while deliveries are in flight. Everything stops in order
 // (the launcher logs "stopped" right before it exits 0), and the log holds no error line (it once logged
 // "delivery worker error" on every Ctrl-C).
-import { readdir, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCampaignMonitorInstance } from "@/bench/setup";
 import { launchHookline, type HooklineProcess } from "@/tests/helpers/hookline-process";
 import { startReceiver, waitUntil, type Receiver } from "@/tests/helpers/events";
 import { sendEvents } from "./load";
+import { hooklineProcesses } from "./processes";
 
 let hookline: HooklineProcess;
 let receiver: Receiver;
@@ -22,18 +22,9 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-/** Processes whose environment names this Hookline's data folder: the launcher, web server and worker. */
-async function ownProcesses(): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const environment = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
-    if (environment.split("\0").includes(`HOOKLINE_DATA_DIR=${hookline.dataDir}`)) found.push(Number(entry));
-  }
-  return found;
-}
+const ownProcesses = async () => (await hooklineProcesses(hookline.dataDir)).map((p) => p.pid);
 
-it("stops web server and worker on Ctrl-C mid-delivery, in order, with no error in the log", async () => {
+it("stops edge, console and worker on Ctrl-C mid-delivery, in order, with no error in the log", async () => {
   const instance = await createCampaignMonitorInstance(hookline, receiver.url);
   // Held deliveries: the receiver answers none of them, so the worker has requests in flight when Ctrl-C comes.
   receiver.behave(() => ({ hold: true }));
@@ -49,5 +40,6 @@ it("stops web server and worker on Ctrl-C mid-delivery, in order, with no error 
   const errors = log.split("\n").filter((line) => line.includes('"level":"error"'));
   expect(errors).toEqual([]);
   expect(log).toContain('"message":"worker stopping"');
+  expect(log).toContain('"message":"console stopping"');
   expect(log).toContain('"message":"stopped"');
 });

@@ -1,34 +1,13 @@
-// The worker process: `npm start` runs processing and delivery in a process of its own beside the web
-// server, at HOOKLINE_WORKER_NICE, so a delivery backlog never takes the CPU webhook ingest needs. A
-// worker that crashes is started again; a worker whose web process is killed stops (no orphan keeps
+// The worker process: `npm start` runs processing and delivery in a process of its own beside the edge
+// and the console, at HOOKLINE_WORKER_NICE, so a delivery backlog never takes the CPU webhook ingest needs. A
+// worker that crashes is started again; a worker whose edge process is killed stops (no orphan keeps
 // delivering from a stopped Hookline).
-import { readdir, readFile } from "node:fs/promises";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCampaignMonitorInstance } from "@/bench/setup";
 import { launchHookline, type HooklineProcess } from "@/tests/helpers/hookline-process";
 import { startReceiver, waitUntil, type Receiver } from "@/tests/helpers/events";
 import { sendEvents, sequenceNumbers } from "./load";
-
-type Proc = { pid: number; nice: number; command: string };
-
-/**
- * The processes of this test's Hookline (their environment names its data folder) whose command line
- * matches `pattern`, with their niceness (/proc/<pid>/stat field 19).
- */
-async function processes(pattern: RegExp): Promise<Proc[]> {
-  const found: Proc[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const command = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0").join(" ");
-    if (!pattern.test(command)) continue;
-    const environment = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
-    if (!environment.split("\0").includes(`HOOKLINE_DATA_DIR=${hookline.dataDir}`)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    found.push({ pid: Number(entry), nice: Number(fields[16]), command });
-  }
-  return found;
-}
+import { hooklineProcesses, scriptPattern } from "./processes";
 
 let hookline: HooklineProcess;
 let receiver: Receiver;
@@ -52,10 +31,10 @@ it("delivers from a worker process of its own at lower CPU priority, restarted w
     await waitUntil(() => delivered().size >= from + total, 20_000, `${from + total} events delivered`);
   };
 
-  // The launcher's web server runs scripts/start.ts; its one child runs scripts/worker.ts, niced.
-  const workerPattern = /scripts\/worker\.ts/;
-  // The node process that runs scripts/start.ts (not the npx and tsx launchers in front of it).
-  const webs = (await processes(/scripts\/start\.ts/)).filter((p) => p.command.includes("loader.mjs"));
+  // The launcher's edge runs scripts/start.ts; its worker child runs scripts/worker.ts, niced.
+  const processes = (pattern: RegExp) => hooklineProcesses(hookline.dataDir, pattern);
+  const workerPattern = scriptPattern("worker");
+  const webs = await processes(scriptPattern("start"));
   const workers = await processes(workerPattern);
   expect(webs).toHaveLength(1);
   expect(workers).toHaveLength(1);

@@ -1,27 +1,33 @@
-// `npm start`: boots Hookline (database, migrations, admin), builds the web app if needed, and
-// serves it, with the webhook ingest endpoint handled in front of Next.js, and forks the worker process
-// (scripts/worker.ts: processing, delivery, OAuth token refresh). Ctrl-C (or SIGTERM) stops the web server, the delivery worker, the
-// database pools and the embedded PostgreSQL, in that order.
+// `npm start`: boots Hookline (database, migrations, admin), builds the web app if needed, and runs it as
+// three processes:
+// - this one, the edge: the public HTTP server, which accepts provider webhooks itself (lib/ingest) and
+//   forwards everything else to the console (lib/net/console-proxy.ts);
+// - the console (scripts/console.ts): Next.js, on a Unix socket of its own;
+// - the worker (scripts/worker.ts): processing, delivery, OAuth token refresh, at a lower CPU priority.
+// Each has its own event loop: a busy console (searches, renders) or a delivery backlog cannot hold up
+// a provider's webhook. Ctrl-C (or SIGTERM) stops the server, the console and the worker, the database
+// pools and the embedded PostgreSQL, in that order.
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync, readdirSync } from "node:fs";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
-import next from "next";
 import { disconnectDb } from "@/lib/db/client";
 import { env, publicUrl } from "@/lib/env";
 import { CLIENT_ADDRESS_HEADER } from "@/lib/auth/client-address";
 import { handleIngestRequest, matchIngestRoute, remoteAddressOf } from "@/lib/ingest/http";
-import { closeNotifyHub } from "@/lib/live-log/notify-hub";
 import { closeEventsPool } from "@/lib/db/pg-pool";
 import { log } from "@/lib/log";
 import { ConnectionGate } from "@/lib/net/connection-gate";
+import { CONSOLE_SOCKET_ENV, consoleProxy } from "@/lib/net/console-proxy";
 import { gateConnections } from "@/lib/net/gate-connections";
 import { answerClientError, refuseMalformedRouterState, refuseUnroutable } from "@/lib/net/http-edge";
 import { refuseCrossOriginAction } from "@/lib/security/cross-origin-action";
 import { applyKeepAliveTimeout, LISTEN_BACKLOG, SERVER_TIMEOUTS } from "@/lib/net/server-limits";
 import { boot } from "@/lib/runtime/boot";
 import { connectionLimits } from "@/lib/runtime/connection-limits";
-import { superviseWorker } from "@/lib/runtime/worker-supervisor";
+import { superviseChild } from "@/lib/runtime/child-supervisor";
+import { logUnhandledRejections } from "@/lib/runtime/process-guards";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -45,11 +51,12 @@ function ensureBuild(): void {
   if (result.status !== 0) throw new Error("next build failed");
 }
 
-// A failure no handler caught is logged at error level (the reliability suite greps for it) instead of
-// taking every request in flight down with the process.
-process.on("unhandledRejection", (reason) => {
-  log("error", "unhandledRejection", { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
-});
+logUnhandledRejections();
+
+/** How long a stopping worker may finish its deliveries in flight before it is killed. */
+const WORKER_STOP_GRACE_MS = 20_000;
+/** How long a stopping console may finish its answers in flight. */
+const CONSOLE_STOP_GRACE_MS = 5_000;
 
 async function main(): Promise<void> {
   const database = await boot();
@@ -57,12 +64,20 @@ async function main(): Promise<void> {
   if (!dev) ensureBuild();
 
   const { PORT, HOSTNAME } = env();
-  const app = next({ dev, dir: root, hostname: HOSTNAME, port: PORT });
-  await app.prepare();
-  const handle = app.getRequestHandler();
-  // Processing, delivery, table upkeep and OAuth token refresh run in a worker process of their own at a
-  // lower CPU priority: a backlog of deliveries never takes the CPU that webhook ingest needs.
-  const worker = env().HOOKLINE_WORKER ? superviseWorker(path.join(root, "scripts", "worker.ts")) : null;
+  // The console's socket, in a folder only this user can open: the console trusts the client address
+  // header the edge sets, so nobody else may connect to it.
+  const socketDir = mkdtempSync(path.join(os.tmpdir(), "hookline-"));
+  const socketPath = path.join(socketDir, "console.sock");
+  const consoleProcess = superviseChild({
+    name: "console",
+    entry: path.join(root, "scripts", "console.ts"),
+    env: { [CONSOLE_SOCKET_ENV]: socketPath },
+    stopGraceMs: CONSOLE_STOP_GRACE_MS,
+  });
+  const worker = env().HOOKLINE_WORKER
+    ? superviseChild({ name: "worker", entry: path.join(root, "scripts", "worker.ts"), stopGraceMs: WORKER_STOP_GRACE_MS })
+    : null;
+  const proxy = consoleProxy(socketPath);
   // A missing Host header is refused by refuseUnroutable, with a JSON message like every other error.
   // Short timeouts: slow clients must not hold connections (and file descriptors) for minutes.
   const server = http.createServer({ requireHostHeader: false, ...SERVER_TIMEOUTS }, (req, res) => {
@@ -77,13 +92,16 @@ async function main(): Promise<void> {
     // Sign-in and setup limits count per client address; set here, replacing whatever the client sent.
     const forwardedFor = [req.headers["x-forwarded-for"] ?? []].flat().join(", ") || undefined;
     req.headers[CLIENT_ADDRESS_HEADER] = remoteAddressOf(req.socket.remoteAddress, forwardedFor) ?? "unknown";
-    void handle(req, res);
+    proxy.forward(req, res);
   });
+  server.on("upgrade", proxy.upgrade);
   // Requests that break HTTP itself get a JSON answer with a message, like every other error.
   server.on("clientError", answerClientError);
   applyKeepAliveTimeout(server);
   // Connections are capped per address and in total below the open-file limit, decided before parsing.
   gateConnections(server, new ConnectionGate(connectionLimits()));
+  // Webhooks are accepted as soon as the console is up too: "ready" means the whole app answers.
+  await consoleProcess.ready;
   await new Promise<void>((resolve) => server.listen({ port: PORT, host: HOSTNAME, backlog: LISTEN_BACKLOG }, resolve));
   log("info", "Hookline is ready", { url: publicUrl(), port: PORT });
 
@@ -92,10 +110,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log("info", "stopping", { signal });
+    // Both children are told now, before any await: one that exits on the same Ctrl-C is not restarted.
+    const children = Promise.all([consoleProcess.stop(), worker?.stop()]);
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
-    await worker?.stop();
-    await closeNotifyHub();
+    await children;
+    proxy.close();
+    rmSync(socketDir, { recursive: true, force: true });
     await closeEventsPool();
     await disconnectDb();
     await database.stop();

@@ -1,20 +1,20 @@
-// The worker process `npm start` forks beside the web server (lib/runtime/worker-supervisor.ts):
+// The worker process `npm start` forks beside the edge and the console (lib/runtime/child-supervisor.ts):
 // processing stored webhooks, delivering events, table upkeep and OAuth token refresh, at a lower CPU
 // priority (HOOKLINE_WORKER_NICE), so that under load webhook ingest and the console run first and
-// deliveries catch up after. Its database, keys and settings come from the web process's environment.
-// It stops when told (SIGTERM/SIGINT) and when the web process is gone (the IPC channel closes).
+// deliveries catch up after. Its database, keys and settings come from the edge process's environment.
+// It stops when told (SIGTERM/SIGINT) and when the edge process is gone (the IPC channel closes).
 import os from "node:os";
-import { notifyEnqueued, onEnqueued } from "@/lib/delivery/queue";
 import { startDeliveryWorker } from "@/lib/delivery/worker";
 import { disconnectDb } from "@/lib/db/client";
 import { closeEventsPool } from "@/lib/db/pg-pool";
 import { env } from "@/lib/env";
-import { notifyStored } from "@/lib/ingest/store";
 import { log } from "@/lib/log";
 import { startTokenRefresher } from "@/lib/oauth/background-refresh";
 import { ensureWebhookSecrets } from "@/lib/instances/webhook-secret";
-import { coalescedSender, workerMessage } from "@/lib/runtime/worker-messages";
+import { joinParent } from "@/lib/runtime/parent-channel";
+import { logUnhandledRejections } from "@/lib/runtime/process-guards";
 
+logUnhandledRejections();
 const connectionString = env().DATABASE_URL;
 if (!connectionString) throw new Error("the worker process needs DATABASE_URL (npm start sets it)");
 
@@ -29,21 +29,6 @@ const stopRefresher = startTokenRefresher();
 // Instances made before webhook URL secrets get one, and their provider webhooks move to the new URL.
 void ensureWebhookSecrets().catch((error: unknown) => log("error", "could not give instances a webhook URL secret", { error: String(error) }));
 
-// Wake-ups from the web process; events this process queued wake the web process's live log.
-let relaying = false;
-process.on("message", (raw) => {
-  const message = workerMessage.safeParse(raw);
-  if (!message.success) return;
-  if (message.data.type === "stored") return notifyStored();
-  relaying = true;
-  notifyEnqueued();
-  relaying = false;
-});
-const announceEnqueued = coalescedSender(process, { type: "enqueued" });
-onEnqueued(() => {
-  if (!relaying) announceEnqueued();
-});
-
 let stopping = false;
 async function stop(reason: string): Promise<void> {
   if (stopping) return;
@@ -56,5 +41,5 @@ async function stop(reason: string): Promise<void> {
   process.exit(0);
 }
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop(signal));
-process.on("disconnect", () => void stop("the web process is gone"));
-process.send?.({ type: "ready" }, () => undefined);
+// Wake-ups: the edge's stores reach this process's processor; events queued here wake the console's live log.
+joinParent(() => void stop("the edge process is gone")).ready();

@@ -4,6 +4,7 @@ import { env } from "@/lib/env";
 import { ingestWebhook, recordOversizedWebhook, type IngestResponse } from "@/lib/ingest/ingest";
 import { URL_SECRET_PARAMETER } from "@/lib/instances/webhook-url";
 import { log } from "@/lib/log";
+import { answerTooLarge, dropRestOf } from "@/lib/net/oversized-body";
 
 /**
  * The ingest endpoint served straight from `node:http`, in front of Next.js (scripts/start.ts): the raw
@@ -39,23 +40,6 @@ export function urlSecretOf(query: URLSearchParams): string | null {
 }
 
 class TooLarge extends Error {}
-
-/** How much more of a body over the limit is read (and dropped) after the 413 before the connection is cut. */
-const MAX_DRAINED_BYTES = 8 * MAX_BODY_BYTES;
-
-/**
- * Reads the rest of a refused body without keeping it. Closing the connection while the sender is still
- * sending makes the kernel reset it, and the sender then sees the reset, not the 413 it was answered.
- */
-function drain(request: IncomingMessage): void {
-  let dropped = 0;
-  request.removeAllListeners("data");
-  request.on("data", (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > MAX_DRAINED_BYTES) request.socket.destroy();
-  });
-  request.resume();
-}
 
 /** The sender closed the connection (or broke the framing) before the body was complete. */
 class BodyIncomplete extends Error {}
@@ -125,7 +109,7 @@ export async function handleIngestRequest(request: IncomingMessage, response: Se
     write(response, request.method === "HEAD" ? { ...result, body: "" } : result);
   } catch (error) {
     if (error instanceof TooLarge) {
-      drain(request);
+      dropRestOf(request);
       const headers = headersOf(request);
       void recordOversizedWebhook({
         ...route,
@@ -134,7 +118,7 @@ export async function handleIngestRequest(request: IncomingMessage, response: Se
         contentType: headers["content-type"] ?? "",
         remoteAddress: remoteAddressOf(request.socket.remoteAddress, headers["x-forwarded-for"]),
       }).catch((failure: unknown) => log("warn", "could not record an oversized webhook", { error: String(failure) }));
-      write(response, { status: 413, body: JSON.stringify({ message: `The body is larger than ${MAX_BODY_BYTES} bytes.` }), headers: { "content-type": "application/json; charset=utf-8" } });
+      answerTooLarge(response);
       return;
     }
     if (error instanceof BodyIncomplete) {

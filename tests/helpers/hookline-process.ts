@@ -56,17 +56,27 @@ export async function stopGroup(child: ChildProcess, signal: NodeJS.Signals = "S
   await exited;
 }
 
-/** The summed RSS of every process in process group `pgid`: field 5 of /proc/<pid>/stat is the group, 24 the RSS in pages. */
-async function groupRss(pgid: number): Promise<number> {
-  let total = 0;
+/**
+ * The RSS of every process in process group `pgid`, by the script it runs (start, console, worker; the
+ * npx and tsx launchers by their pid): field 5 of /proc/<pid>/stat is the group, 24 the RSS in pages.
+ */
+async function groupRssByProcess(pgid: number): Promise<Record<string, number>> {
+  const byProcess: Record<string, number> = {};
   for (const entry of await readdir("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
     // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid) total += Number(fields[21]) * 4096;
+    if (Number(fields[2]) !== pgid) continue;
+    const command = (await readFile(`/proc/${entry}/cmdline`, "utf8").catch(() => "")).split("\0").join(" ");
+    const script = /loader\.mjs .*scripts\/(\w+)\.ts/.exec(command)?.[1] ?? `pid ${entry}`;
+    byProcess[script] = (byProcess[script] ?? 0) + Number(fields[21]) * 4096;
   }
-  return total;
+  return byProcess;
+}
+
+async function groupRss(pgid: number): Promise<number> {
+  return Object.values(await groupRssByProcess(pgid)).reduce((sum, bytes) => sum + bytes, 0);
 }
 
 export type HooklineProcess = {
@@ -81,6 +91,8 @@ export type HooklineProcess = {
   dataDir: string;
   /** Resident memory of the whole process group (launcher, web server, worker), in bytes (Linux /proc). */
   rss: () => Promise<number>;
+  /** The same by process: `start` (the edge), `console`, `worker`, and the launchers by pid. */
+  rssByProcess: () => Promise<Record<string, number>>;
   /** Everything the server printed, across restarts (when started with `logFile: true`). */
   logFile: string | undefined;
   readLog: () => Promise<string>;
@@ -155,6 +167,7 @@ export async function launchHookline(options: { env?: Record<string, string>; lo
     dataDir,
     logFile,
     rss: async () => (child?.pid ? groupRss(child.pid) : 0),
+    rssByProcess: async () => (child?.pid ? groupRssByProcess(child.pid) : {}),
     readLog: async () => (logFile ? readFile(logFile, "utf8") : ""),
     restart: start,
     interrupt: async () => {
