@@ -9,7 +9,7 @@
 import autocannon from "autocannon";
 import { startBaseline } from "./baseline-server";
 import { freePort, report } from "./lib";
-import { waitForEmptyPipeline } from "./queue-depth";
+import { waitForEmptyPipeline, waitForQuietDatabase } from "./queue-depth";
 import { campaignMonitorBody, startBenchHookline, startReceiver } from "./setup";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -46,9 +46,12 @@ try {
   const settle = () => (worker === "false" ? Promise.resolve({ backlog: 0, seconds: 0 }) : waitForEmptyPipeline(hookline.databaseUrl));
   await settle();
   for (const connections of levels) {
+    // Each run starts on a quiet database: no checkpoint or upkeep left over from the one before.
+    await waitForQuietDatabase(hookline.databaseUrl);
     const h = await load(hookline.webhookUrls, connections, body);
     // What the worker had not delivered yet when the load stopped, and how fast it caught up.
     const after = await settle();
+    await waitForQuietDatabase(hookline.databaseUrl);
     const b = await load([baseline.url], connections, body);
     rows.push({
       connections,

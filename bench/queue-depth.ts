@@ -30,3 +30,29 @@ export async function waitForEmptyPipeline(databaseUrl: string, timeoutMs = 300_
     await client.end();
   }
 }
+
+/**
+ * Before a measured run: a checkpoint now (the WAL the previous run wrote would otherwise be flushed by
+ * one in the middle of the next measurement), then until Hookline's own backends (table upkeep after a
+ * drain, say) have been idle for a second, at most `timeoutMs`. Returns how long it waited.
+ */
+export async function waitForQuietDatabase(databaseUrl: string, timeoutMs = 60_000): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const started = performance.now();
+    await client.query("CHECKPOINT");
+    let quietSince = performance.now();
+    while (performance.now() - started < timeoutMs) {
+      const { rows } = await client.query<{ busy: number }>(
+        "SELECT count(*)::int AS busy FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+      );
+      if (rows[0]!.busy > 0) quietSince = performance.now();
+      else if (performance.now() - quietSince >= 1_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await client.end();
+  }
+}

@@ -7,8 +7,6 @@ import { childMessage, coalescedSender, type WakeUp } from "@/lib/runtime/child-
 export type ChildSupervisor = {
   /** Resolves when the child has said it is ready the first time. */
   ready: Promise<void>;
-  /** Whether the child runs and has said it is ready (false while it starts again after a crash). */
-  isReady: () => boolean;
   stop: () => Promise<void>;
 };
 
@@ -43,7 +41,6 @@ const notifyLocally: Record<WakeUp, () => void> = { stored: notifyStored, enqueu
  */
 export function superviseChild({ name, entry, env, stopGraceMs }: ChildOptions): ChildSupervisor {
   let child: ChildProcess | null = null;
-  let childReady = false;
   let stopping = false;
   let restartMs = FIRST_RESTART_MS;
   let restartTimer: NodeJS.Timeout | null = null;
@@ -64,7 +61,6 @@ export function superviseChild({ name, entry, env, stopGraceMs }: ChildOptions):
       const message = childMessage.safeParse(raw);
       if (!message.success) return;
       if (message.data.type === "ready") {
-        childReady = true;
         log("info", `${name} process ready`, { pid: current.pid });
         return resolveReady();
       }
@@ -79,7 +75,6 @@ export function superviseChild({ name, entry, env, stopGraceMs }: ChildOptions):
     current.once("exit", (code, signal) => {
       for (const off of unsubscribe.splice(0)) off();
       child = null;
-      childReady = false;
       if (stopping) return;
       if (Date.now() - startedAt > HEALTHY_AFTER_MS) restartMs = FIRST_RESTART_MS;
       // A child stops with 0 only when told to (a signal from outside); anything else is a crash.
@@ -92,7 +87,6 @@ export function superviseChild({ name, entry, env, stopGraceMs }: ChildOptions):
 
   return {
     ready,
-    isReady: () => childReady,
     // `stopping` is set before the first await: a child that exits on the same Ctrl-C is not restarted.
     async stop() {
       stopping = true;
