@@ -100,9 +100,11 @@ async function main(): Promise<void> {
   applyKeepAliveTimeout(server);
   // Connections are capped per address and in total below the open-file limit, decided before parsing.
   gateConnections(server, new ConnectionGate(connectionLimits()));
-  // Webhooks are accepted as soon as the console is up too: "ready" means the whole app answers.
-  await consoleProcess.ready;
+  // Webhooks are accepted at once; console pages answer 503 with a message until Next.js is up (a few
+  // seconds more), so a restart after a crash costs providers as little as possible.
   await new Promise<void>((resolve) => server.listen({ port: PORT, host: HOSTNAME, backlog: LISTEN_BACKLOG }, resolve));
+  log("info", "accepting webhooks", { port: PORT });
+  await consoleProcess.ready;
   log("info", "Hookline is ready", { url: publicUrl(), port: PORT });
 
   let stopping = false;

@@ -10,15 +10,23 @@ import { createTestDatabase } from "@/lib/db/test-database";
 import { freePort } from "@/lib/net/free-port";
 
 /** Polls a URL until it answers (any HTTP status), returning the elapsed milliseconds. */
-export async function waitForHttp(url: string, timeoutMs: number, started = performance.now()): Promise<number> {
+/**
+ * Waits until `url` answers below 500: the edge answers (503) as soon as it accepts webhooks, the
+ * console's pages a few seconds later, once Next.js is up.
+ */
+export async function waitForHttp(url: string, timeoutMs: number, started = performance.now(), anyAnswer = false): Promise<number> {
+  let last = "no answer";
   for (;;) {
     try {
-      await fetch(url, { redirect: "manual" });
-      return performance.now() - started;
+      const response = await fetch(url, { redirect: "manual" });
+      await response.arrayBuffer();
+      if (anyAnswer || response.status < 500) return performance.now() - started;
+      last = `status ${response.status}`;
     } catch {
-      if (performance.now() - started > timeoutMs) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
+      last = "no answer";
     }
+    if (performance.now() - started > timeoutMs) throw new Error(`${url} did not answer below 500 within ${timeoutMs} ms (${last})`);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -97,7 +105,8 @@ export type HooklineProcess = {
   logFile: string | undefined;
   readLog: () => Promise<string>;
   /** Starts it again on the same database, data folder and port; resolves when it answers. */
-  restart: () => Promise<void>;
+  /** Starts it again; `until: "webhooks"` returns once the edge accepts webhooks, before the console is up. */
+  restart: (options?: { until?: "console" | "webhooks" }) => Promise<void>;
   /** Ctrl-C: SIGINT to the whole process group, as a terminal sends it; resolves once the launcher exited. */
   interrupt: () => Promise<void>;
   /** `kill -9` of the whole process group (web server and worker): no shutdown code runs. */
@@ -141,12 +150,12 @@ export async function launchHookline(options: { env?: Record<string, string>; lo
     ...options.env,
   };
   let child: ChildProcess | undefined;
-  const start = async () => {
+  const start = async ({ until = "console" }: { until?: "console" | "webhooks" } = {}) => {
     child = startHookline(env, { logFile });
     const exited = new Promise<never>((_, reject) =>
       child!.once("exit", (code, signal) => reject(new Error(`Hookline exited while starting (${code ?? signal})`))),
     );
-    await Promise.race([waitForHttp(`${base}/login`, 300_000), exited]);
+    await Promise.race([waitForHttp(`${base}/login`, 300_000, performance.now(), until === "webhooks"), exited]);
     exited.catch(() => undefined);
   };
   try {
