@@ -89,6 +89,12 @@ const envSchema = z.object({
   HOOKLINE_READ_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
   /** How long a read waits for a free connection of that pool before it is refused as busy. */
   HOOKLINE_READ_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /**
+   * Text searches of the event log running at once in one process, all users together; more wait for
+   * one to finish (at most `HOOKLINE_READ_QUEUE_TIMEOUT_MS`, then 429). Unset: one fewer than the
+   * cores, at least 1, so searches never take every core ingest needs.
+   */
+  HOOKLINE_MAX_SEARCHES: z.coerce.number().int().min(1).max(1_000).optional(),
   /** Live event log streams one user may have open in one process; more are refused with 429. */
   HOOKLINE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(5),
   /** ConnectWise's `clientId` header for API calls (newer ConnectWise versions require one); not sent when unset. */

@@ -12,6 +12,8 @@ process.env.HOOKLINE_READ_POOL_SIZE = "3";
 process.env.HOOKLINE_READ_STATEMENT_TIMEOUT_MS = "1500";
 process.env.HOOKLINE_READ_QUEUE_TIMEOUT_MS = "300";
 process.env.HOOKLINE_MAX_STREAMS_PER_USER = "2";
+// Room for one user's two searches at once (on a 2-core machine the default is 1 for all users).
+process.env.HOOKLINE_MAX_SEARCHES = "4";
 
 const rowsRoute = await import("@/app/(dashboard)/events/rows/route");
 const streamRoute = await import("@/app/(dashboard)/events/stream/route");
