@@ -4,15 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as streamRoute from "@/app/(dashboard)/events/stream/route";
 import { disconnectDb } from "@/lib/db/client";
 import { uuidv7 } from "@/lib/events/ids";
-import {
-  bodyView,
-  deliveryCurl,
-  eventLogCatchUp,
-  eventStats,
-  getEventDetail,
-  listEventLog,
-  searchRegex,
-} from "@/lib/live-log/query";
+import { bodyView, deliveryCurl, getEventDetail } from "@/lib/live-log/event-detail";
+import { eventLogCatchUp, listEventLog } from "@/lib/live-log/query";
+import { searchRegex } from "@/lib/live-log/search-terms";
+import { eventStats } from "@/lib/live-log/stats";
 import { cursorFor, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
 import { closeNotifyHub, notifyHubSubscriberCount } from "@/lib/live-log/notify-hub";
 import { processStoredRequests, startRequestProcessor } from "@/lib/ingest/process-requests";

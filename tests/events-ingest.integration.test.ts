@@ -9,7 +9,7 @@ import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/event
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
 import { maintainTables } from "@/lib/delivery/maintenance";
 import { flushRejections, recordRejection } from "@/lib/ingest/rejections";
-import { getEventDetail } from "@/lib/live-log/query";
+import { getEventDetail } from "@/lib/live-log/event-detail";
 import { connectwiseSignature } from "@/lib/connectors/webhooks/connectwisecrmrest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { ingestStoreCounts } from "@/lib/ingest/store";

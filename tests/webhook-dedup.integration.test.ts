@@ -4,7 +4,7 @@ import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
 import { uuidv7 } from "@/lib/events/ids";
 import { storeRequest, type StoredRequest } from "@/lib/ingest/store";
-import { getEventDetail } from "@/lib/live-log/query";
+import { getEventDetail } from "@/lib/live-log/event-detail";
 import { fixture } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import { callRoute, databaseUrl, seedInstance, send, startIngestServer, startReceiver, waitUntil, type Receiver } from "./helpers/events";

@@ -1,4 +1,5 @@
-import { eventLogCatchUp, idsMatchingText } from "@/lib/live-log/query";
+import { eventLogCatchUp } from "@/lib/live-log/query";
+import { idsMatchingText } from "@/lib/live-log/search";
 import { matchesRowFilters, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
 import { subscribe } from "@/lib/live-log/notify-hub";
 import { log } from "@/lib/log";

@@ -4,7 +4,9 @@ import { z } from "zod";
 import type { ActionResult } from "@/lib/action-result";
 import { requireUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
-import { deliveryCurl, eventStats, getEventDetail, listEventLogFor } from "@/lib/live-log/query";
+import { deliveryCurl, getEventDetail } from "@/lib/live-log/event-detail";
+import { listEventLogFor } from "@/lib/live-log/query";
+import { eventStats } from "@/lib/live-log/stats";
 import {
   PAGE_SIZE,
   parseEventLogFilters,
