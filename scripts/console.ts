@@ -6,6 +6,7 @@
 // It stops when told (SIGTERM/SIGINT) and when the edge process is gone (the IPC channel closes).
 import { rmSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import next from "next";
@@ -15,6 +16,7 @@ import { env } from "@/lib/env";
 import { closeNotifyHub } from "@/lib/live-log/notify-hub";
 import { log } from "@/lib/log";
 import { CONSOLE_SOCKET_ENV } from "@/lib/net/console-proxy";
+import { acceptHandedStream, streamHandoff } from "@/lib/net/stream-handoff";
 import { joinParent } from "@/lib/runtime/parent-channel";
 import { logUnhandledRejections } from "@/lib/runtime/process-guards";
 
@@ -38,6 +40,11 @@ const handle = app.getRequestHandler();
 const server = http.createServer({ requestTimeout: 0, headersTimeout: 0 }, (req, res) => void handle(req, res));
 server.keepAliveTimeout = 0;
 server.on("upgrade", app.getUpgradeHandler());
+// Live-log streams arrive as connections the edge hands over (lib/net/stream-handoff.ts).
+process.on("message", (raw, handle) => {
+  const message = streamHandoff.safeParse(raw);
+  if (message.success && handle instanceof net.Socket) acceptHandedStream(message.data, handle, (socket) => server.emit("connection", socket));
+});
 rmSync(socketPath, { force: true });
 await new Promise<void>((resolve) => server.listen(socketPath, resolve));
 

@@ -20,6 +20,7 @@ import { closeEventsPool } from "@/lib/db/pg-pool";
 import { log } from "@/lib/log";
 import { ConnectionGate } from "@/lib/net/connection-gate";
 import { CONSOLE_SOCKET_ENV, consoleProxy } from "@/lib/net/console-proxy";
+import { isLiveLogStream, rebuiltHead, type StreamHandoff } from "@/lib/net/stream-handoff";
 import { gateConnections } from "@/lib/net/gate-connections";
 import { answerClientError, refuseMalformedRouterState, refuseUnroutable } from "@/lib/net/http-edge";
 import { refuseCrossOriginAction } from "@/lib/security/cross-origin-action";
@@ -92,6 +93,11 @@ async function main(): Promise<void> {
     // Sign-in and setup limits count per client address; set here, replacing whatever the client sent.
     const forwardedFor = [req.headers["x-forwarded-for"] ?? []].flat().join(", ") || undefined;
     req.headers[CLIENT_ADDRESS_HEADER] = remoteAddressOf(req.socket.remoteAddress, forwardedFor) ?? "unknown";
+    // A live-log stream's connection goes to the console itself (lib/net/stream-handoff.ts).
+    if (isLiveLogStream(req)) {
+      const head = rebuiltHead(req, { [CLIENT_ADDRESS_HEADER]: req.headers[CLIENT_ADDRESS_HEADER] as string });
+      if (consoleProcess.handOff({ type: "stream", head } satisfies StreamHandoff, req.socket)) return;
+    }
     proxy.forward(req, res);
   });
   server.on("upgrade", proxy.upgrade);

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import type { Socket } from "node:net";
 import { notifyEnqueued, onEnqueued } from "@/lib/delivery/queue";
 import { notifyStored, onStored } from "@/lib/ingest/store";
 import { log } from "@/lib/log";
@@ -8,6 +9,12 @@ export type ChildSupervisor = {
   /** Resolves when the child has said it is ready the first time. */
   ready: Promise<void>;
   stop: () => Promise<void>;
+  /**
+   * Sends `message` with `socket` to the running child, which takes the connection over; this process
+   * closes its own descriptor of it once sent. False, and the socket untouched, when the child is not
+   * running.
+   */
+  handOff: (message: object, socket: Socket) => boolean;
 };
 
 export type ChildOptions = {
@@ -87,6 +94,15 @@ export function superviseChild({ name, entry, env, stopGraceMs }: ChildOptions):
 
   return {
     ready,
+    handOff(message, socket) {
+      if (!child?.connected) return false;
+      // The child gets a duplicate of the connection's descriptor. Ours is then closed like any
+      // connection the client left (the server's and the connection gate's bookkeeping run as usual);
+      // the connection itself lives on in the child, which now holds it.
+      socket.pause();
+      child.send(message, socket, { keepOpen: true }, () => socket.destroy());
+      return true;
+    },
     // `stopping` is set before the first await: a child that exits on the same Ctrl-C is not restarted.
     async stop() {
       stopping = true;
