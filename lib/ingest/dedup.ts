@@ -11,6 +11,17 @@ import type { IncomingWebhook, WebhookHandler } from "@/lib/connectors/contract"
  */
 export function dedupKey(handler: WebhookHandler, request: IncomingWebhook): string {
   const id = handler.dedupId?.(request);
-  if (id) return `id:${id}`;
-  return `sha256:${createHash("sha256").update(request.body).digest("base64url")}`;
+  if (id) return STORABLE_ID.test(id) ? `id:${id}` : `id-sha256:${sha256(Buffer.from(id, "utf8"))}`;
+  return `sha256:${sha256(request.body)}`;
+}
+
+/**
+ * An id kept as it is: printable ASCII of a sane length. Any other (the sender's own bytes: a NUL, which
+ * a PostgreSQL text column refuses, or kilobytes, past what its index takes) is kept as its SHA-256, still
+ * the same for every send of it. Both once answered 500 to a signed ConnectWise body (fuzzing, CI).
+ */
+const STORABLE_ID = /^[\x20-\x7e]{1,200}$/;
+
+function sha256(bytes: Buffer): string {
+  return createHash("sha256").update(bytes).digest("base64url");
 }
