@@ -1,13 +1,17 @@
 "use client";
 
 import { useController, type Control, type FieldPath } from "react-hook-form";
+import { PollerDefaultsPicker } from "@/components/poller-defaults-picker";
 import { TagInput } from "@/components/tag-input";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { NativeSelect } from "@/components/ui/native-select";
 import { Switch } from "@/components/ui/switch";
+import { Textarea } from "@/components/ui/textarea";
 import type { SchemaMode } from "@/lib/connectors/schema";
 import type { ParameterRow } from "@/lib/connectors/types";
 import type { InstanceFormOutput, InstanceFormValues } from "@/lib/forms/instance-form";
+import type { PollerConfiguration } from "@/lib/polling/config";
 
 export type InstanceFormControl = Control<InstanceFormValues, unknown, InstanceFormOutput>;
 
@@ -24,17 +28,21 @@ function describedBy(id: string, hasHint: boolean, hasError: boolean): string | 
 /**
  * One row of a connector's Parameters table as a form control, chosen by the row's type: text and URL
  * inputs, a password input for secrets, a number input for numbers, a switch for booleans, a comma-separated input for configuration
- * lists and a chip input for the body's `tags` array. The label is the row's label, the help text its
+ * lists, a chip input for the body's `tags` array, a select for choices and a monospace textarea for JSON
+ * (with a picker of the connector's `pollingDefaults`, when it has some). The label is the row's label, the help text its
  * description, and the API name is shown beside the label (outside it, so the label stays the plain name).
  */
 export function ConnectorField({
   row,
   control,
   mode,
+  pollingDefaults,
 }: {
   row: ParameterRow;
   control: InstanceFormControl;
   mode: SchemaMode;
+  /** The connector's default poller resources, offered beside a `json` row. */
+  pollingDefaults?: PollerConfiguration;
 }) {
   // Destructured so the ref callback is kept apart from the values read during render.
   const {
@@ -93,6 +101,50 @@ export function ConnectorField({
     );
   }
 
+  const text = typeof value === "string" ? value : "";
+  // What every text-like control (select, textarea, input) takes from the form field.
+  const bound = { id, name, ref, value: text, onChange, onBlur, ...aria };
+
+  if (row.type === "choice") {
+    // No empty option when the row has a default: the default is what "not set" means anyway.
+    const unsetOption = row.required || row.default !== undefined ? null : <option value="">Not set</option>;
+    return (
+      <div className="grid gap-1.5">
+        {heading}
+        <NativeSelect {...bound} className="font-mono">
+          {unsetOption}
+          {(row.choices ?? []).map((choice) => (
+            <option key={choice} value={choice}>
+              {choice}
+            </option>
+          ))}
+        </NativeSelect>
+        {help}
+        {errorText}
+      </div>
+    );
+  }
+
+  if (row.type === "json") {
+    return (
+      <div className="grid gap-1.5">
+        {heading}
+        <Textarea
+          {...bound}
+          rows={10}
+          spellCheck={false}
+          autoCapitalize="off"
+          autoCorrect="off"
+          placeholder={pollingDefaults ? "Empty: the connector's defaults" : undefined}
+          className="font-mono text-xs leading-5"
+        />
+        {pollingDefaults ? <PollerDefaultsPicker defaults={pollingDefaults} onUse={(json) => onChange(json)} /> : null}
+        {help}
+        {errorText}
+      </div>
+    );
+  }
+
   // The body's `tags` is a JSON array; configuration lists are comma-separated strings.
   const control_ =
     row.type === "list" && row.location === "body" ? (
@@ -107,12 +159,7 @@ export function ConnectorField({
       />
     ) : (
       <Input
-        id={id}
-        name={name}
-        ref={ref}
-        value={typeof value === "string" ? value : ""}
-        onChange={onChange}
-        onBlur={onBlur}
+        {...bound}
         type={inputType(row)}
         // Decimals are allowed (0.5 a second); the schema, not the browser, judges the bounds.
         step={row.type === "number" ? "any" : undefined}
@@ -121,7 +168,6 @@ export function ConnectorField({
         spellCheck={row.type === "string" || row.type === "list" ? undefined : false}
         placeholder={placeholderFor(row, mode)}
         className={row.type === "string" && row.location === "body" ? undefined : "font-mono"}
-        {...aria}
       />
     );
 

@@ -112,7 +112,15 @@ export function InstanceForm({
   });
 
   const pending = isSubmitting || leaving;
-  const field = (row: ParameterRow) => <ConnectorField key={row.apiName} row={row} control={form.control} mode={mode} />;
+  const field = (row: ParameterRow) => (
+    <ConnectorField
+      key={row.apiName}
+      row={row}
+      control={form.control}
+      mode={mode}
+      pollingDefaults={row.type === "json" && row.jsonValue === "pollerConfiguration" ? spec.pollingDefaults : undefined}
+    />
+  );
 
   return (
     <form onSubmit={onSubmit} noValidate className="grid gap-6" aria-label={submitLabel}>

@@ -1,5 +1,5 @@
 // The worker process `npm start` forks beside the edge and the console (lib/runtime/child-supervisor.ts):
-// processing stored webhooks, delivering events, table upkeep and OAuth token refresh, at a lower CPU
+// processing stored webhooks, polling, delivering events, table upkeep and OAuth token refresh, at a lower CPU
 // priority (HOOKLINE_WORKER_NICE), so that under load webhook ingest and the console run first and
 // deliveries catch up after. Its database, keys and settings come from the edge process's environment.
 // It stops when told (SIGTERM/SIGINT) and when the edge process is gone (the IPC channel closes).
@@ -11,6 +11,7 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { startTokenRefresher } from "@/lib/oauth/background-refresh";
 import { ensureWebhookSecrets } from "@/lib/instances/webhook-secret";
+import { startPoller } from "@/lib/polling/poller";
 import { joinParent } from "@/lib/runtime/parent-channel";
 import { logUnhandledRejections } from "@/lib/runtime/process-guards";
 
@@ -26,6 +27,8 @@ try {
 
 const worker = await startDeliveryWorker({ connectionString });
 const stopRefresher = startTokenRefresher();
+// Polling instances (event.vendor.type "polling" or "both"), on their refresh intervals.
+const poller = startPoller();
 // Instances made before webhook URL secrets get one, and their provider webhooks move to the new URL.
 void ensureWebhookSecrets().catch((error: unknown) => log("error", "could not give instances a webhook URL secret", { error: String(error) }));
 
@@ -34,6 +37,7 @@ async function stop(reason: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   log("info", "worker stopping", { reason });
+  await poller.stop();
   await worker.stop();
   await stopRefresher();
   await closeEventsPool();

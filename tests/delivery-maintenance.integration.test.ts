@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { disconnectDb } from "@/lib/db/client";
 import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
-import { MAINTENANCE_LOCK_KEY, maintainTables } from "@/lib/delivery/maintenance";
+import { CHANGE_KEY_HOURS, MAINTENANCE_LOCK_KEY, maintainTables } from "@/lib/delivery/maintenance";
 import { createTenant, type Tenant } from "./helpers/api";
 import { queueEvents, seedInstance } from "./helpers/events";
 
@@ -52,6 +52,18 @@ describe("table upkeep", () => {
     expect(after.get("events")).toMatchObject({ analyzed: true, n_mod_since_analyze: 0 });
     expect(after.get("delivery_jobs")).toMatchObject({ vacuumed: true });
     expect(after.get("delivery_jobs")!.n_dead_tup).toBeLessThan(100);
+  });
+
+  it("deletes change keys older than a poll's high-water mark can reach, and keeps the recent ones", async () => {
+    const instance = await seedInstance(acme, "connectwisecrmrest", { "event.notification.callback.url": "http://127.0.0.1:9/hooks" });
+    await eventsPool().query(
+      `INSERT INTO change_keys (instance_id, key, created_at) VALUES
+         ($1, 'old', now() - make_interval(hours => $2 + 1)), ($1, 'recent', now() - make_interval(hours => $2 - 1))`,
+      [instance.id, CHANGE_KEY_HOURS],
+    );
+    expect(await maintainTables()).toBe(true);
+    const { rows } = await eventsPool().query<{ key: string }>("SELECT key FROM change_keys WHERE instance_id = $1", [instance.id]);
+    expect(rows.map((row) => row.key)).toEqual(["recent"]);
   });
 
   it("lets one process at a time do it", async () => {

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as streamRoute from "@/app/(dashboard)/events/stream/route";
 import { disconnectDb } from "@/lib/db/client";
 import { uuidv7 } from "@/lib/events/ids";
+import { getEvent, listInstanceEvents } from "@/lib/events/service";
 import { bodyView, deliveryCurl, getEventDetail } from "@/lib/live-log/event-detail";
-import { eventLogCatchUp, listEventLog } from "@/lib/live-log/query";
+import { eventLogCatchUp, fetchEventLogRows, listEventLog } from "@/lib/live-log/query";
 import { searchRegex } from "@/lib/live-log/search-terms";
 import { eventStats } from "@/lib/live-log/stats";
 import { cursorFor, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
@@ -64,6 +65,8 @@ type Seed = {
   status?: string;
   createdAt?: Date;
   attempts?: number;
+  /** The event's source; its request is POLL for POLL and RECOVERED (a poll's changes are stored as one). */
+  source?: "WEBHOOK" | "POLL" | "RECOVERED";
 };
 
 /** An event with its request, written the way ingest writes them (without a delivery job). */
@@ -75,10 +78,10 @@ async function insertEvent(seed: Seed): Promise<string> {
   const summary = [{ eventType: seed.eventType ?? "CREATED", objectType: "subscriber", objectId: seed.objectId ?? id, eventDate: createdAt.toISOString(), elementKey: seed.instance.elementKey }];
   await eventsPool().query(
     `WITH request AS (
-       INSERT INTO webhook_requests (id, instance_id, organization_id, element_key, received_at, content_type, headers, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8))
-     INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary, event_count, payload, status, attempts, created_at)
-     VALUES ($9, $10, $1, $2, $3, $4, $11::jsonb, 1, $12, $13::"EventStatus", $14, $5)`,
+       INSERT INTO webhook_requests (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, source)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $16::"EventSource"))
+     INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary, event_count, payload, status, attempts, created_at, source)
+     VALUES ($9, $10, $1, $2, $3, $4, $11::jsonb, 1, $12, $13::"EventStatus", $14, $5, $15::"EventSource")`,
     [
       requestId,
       seed.instance.id,
@@ -94,6 +97,8 @@ async function insertEvent(seed: Seed): Promise<string> {
       Buffer.from(JSON.stringify({ message: { eventId: `seed-${id}`, events: summary, raw: {} } })),
       seed.status ?? "PENDING",
       seed.attempts ?? 0,
+      seed.source ?? "WEBHOOK",
+      (seed.source ?? "WEBHOOK") === "WEBHOOK" ? "WEBHOOK" : "POLL",
     ],
   );
   return id;
@@ -380,6 +385,56 @@ describe("listEventLog", () => {
     expect(new Set(seen.map((r) => r.id)).size).toBe(120);
     const sorted = [...seen].sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
     expect(seen.map((r) => r.id)).toEqual(sorted.map((r) => r.id));
+  });
+
+  it("carries how each event was learned of: webhook, poll, or a poll's recovery of a lost webhook", async () => {
+    const marker = `source-${Date.now()}`;
+    const body = `{"m":"${marker}"}`;
+    const webhook = await insertEvent({ instance: acmeHooks, body });
+    const polled = await insertEvent({ instance: acmeHooks, body, source: "POLL" });
+    const recovered = await insertEvent({ instance: acmeHooks, body, source: "RECOVERED" });
+    const expected = { [webhook]: "WEBHOOK", [polled]: "POLL", [recovered]: "RECOVERED" };
+    const sources = (rows: EventLogRow[]) => Object.fromEntries(rows.filter((r) => r.id in expected).map((r) => [r.id, r.source]));
+
+    // A page, a text search (rows looked up by id), the stream's rows by id and its catch-up.
+    expect(sources((await listEventLog(acme.organizationId, { instance: acmeHooks.id }, { limit: 200 })).rows)).toEqual(expected);
+    expect(sources((await listEventLog(acme.organizationId, { q: marker })).rows)).toEqual(expected);
+    expect(sources((await fetchEventLogRows([webhook, polled, recovered])).map((found) => found.row))).toEqual(expected);
+    expect(sources((await eventLogCatchUp(acme.organizationId, { instance: acmeHooks.id }, new Date(Date.now() - 60_000))).rows)).toEqual(expected);
+    // The side panel's row.
+    expect((await getEventDetail(acme.organizationId, recovered))?.row.source).toBe("RECOVERED");
+    // The REST API's events (`GET /instances/{id}/events`, `GET /events/{id}`) carry it too.
+    const actor = { organizationId: acme.organizationId };
+    const listed = (await listInstanceEvents(actor, acmeHooks.id, { pageSize: 200 })).events;
+    expect(Object.fromEntries(listed.filter((e) => e.id in expected).map((e) => [e.id, e.source]))).toEqual(expected);
+    expect((await getEvent(actor, polled)).source).toBe("POLL");
+  });
+
+  it("marks a stored request that is not processed yet with its own source (a poll's changes, a webhook)", async () => {
+    await processor?.stop();
+    processor = undefined;
+    const ids = [uuidv7(), uuidv7()];
+    try {
+      for (const [id, source] of [[ids[0], "POLL"], [ids[1], "WEBHOOK"]] as const) {
+        await eventsPool().query(
+          `WITH request AS (
+             INSERT INTO webhook_requests (id, instance_id, organization_id, element_key, received_at, content_type, headers, body, source)
+             VALUES ($1, $2, $3, $4, now(), 'application/json', '{}'::jsonb, '{}'::bytea, $5::"EventSource") RETURNING id)
+           INSERT INTO ingest_queue (request_id) SELECT id FROM request`,
+          [id, acmeHooks.id, acmeHooks.organizationId, acmeHooks.elementKey, source],
+        );
+      }
+      const rows = (await fetchEventLogRows(ids)).map((found) => found.row);
+      expect(rows.map((r) => [r.id, r.status, r.source]).sort()).toEqual([
+        [ids[0], "RECEIVED", "POLL"],
+        [ids[1], "RECEIVED", "WEBHOOK"],
+      ].sort());
+    } finally {
+      // Never processed: these bodies are not what either source stores.
+      await eventsPool().query("DELETE FROM ingest_queue WHERE request_id = ANY($1::uuid[])", [ids]);
+      await eventsPool().query("DELETE FROM webhook_requests WHERE id = ANY($1::uuid[])", [ids]);
+      processor = startRequestProcessor(100);
+    }
   });
 
   it("refuses a cursor it did not make", async () => {

@@ -78,6 +78,7 @@ import * as instanceEventsRoute from "@/app/elements/api-v2/instances/[id]/event
 import * as instanceTestEventRoute from "@/app/elements/api-v2/instances/[id]/events/test/route";
 import * as instanceRoute from "@/app/elements/api-v2/instances/[id]/route";
 import * as instanceResumeRoute from "@/app/elements/api-v2/instances/[id]/delivery/resume/route";
+import * as instancePollRoute from "@/app/elements/api-v2/instances/[id]/poll/route";
 import * as instanceWebhookUrlRotateRoute from "@/app/elements/api-v2/instances/[id]/webhook-url/rotate/route";
 import * as instancesRoute from "@/app/elements/api-v2/instances/route";
 import * as openApiRoute from "@/app/elements/api-v2/openapi.json/route";
@@ -328,6 +329,9 @@ const API_PROBES: Record<string, Record<string, RouteProbe>> = {
   "instances/[id]/delivery/resume/route.ts": {
     POST: { expect: "refused", run: (header, t) => call(instanceResumeRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
   },
+  "instances/[id]/poll/route.ts": {
+    POST: { expect: "refused", run: (header, t) => call(instancePollRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
+  },
   "instances/[id]/webhook-url/rotate/route.ts": {
     POST: { expect: "refused", run: (header, t) => call(instanceWebhookUrlRotateRoute.POST, { method: "POST", header, params: { id: t.instance } }) },
   },
@@ -511,6 +515,7 @@ describe("another organization's data through the server actions", () => {
       setEventsEnabledAction: async (ids) => refused(await instanceActions.setEventsEnabledAction(ids.instance, false)),
       deleteInstanceAction: async (ids) => refused(await instanceActions.deleteInstanceAction(ids.instance)),
       resumeDeliveryAction: async (ids) => refused(await instanceActions.resumeDeliveryAction(ids.instance)),
+      pollNowAction: async (ids) => refused(await instanceActions.pollNowAction(ids.instance)),
     },
     "(dashboard)/instances/[id]/signature-key-actions.ts": {
       revealSignatureKeyAction: async (ids) => refused(await signatureKeyActions.revealSignatureKeyAction(ids.instance)),

@@ -12,6 +12,7 @@ import { notDeliverable } from "@/lib/events/schema";
 import type { BodyView, EventLogDetail, EventLogRow } from "@/lib/live-log/schema";
 import { formatExactTime } from "@/lib/format";
 import { AttemptsTimeline } from "./attempts-timeline";
+import { EventSourceBadge } from "./event-source-badge";
 import { EventStatusBadge } from "./event-status-badge";
 import { eventTypeLabel } from "./format";
 import { JsonViewer } from "./json-viewer";
@@ -175,6 +176,7 @@ export function EventPanel({ row, now, onClose }: { row: EventLogRow; now: Date;
             <dd className="flex items-center gap-2">
               <EventStatusBadge status={row.status} attempts={row.attempts} />
               {row.test ? <Badge variant="outline">Test</Badge> : null}
+              <EventSourceBadge source={row.source} />
             </dd>
             <dt className="text-muted-foreground">Received</dt>
             <dd>{formatExactTime(new Date(row.createdAt))}</dd>

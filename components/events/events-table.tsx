@@ -3,6 +3,7 @@ import { StackedBody, StackedCell, StackedHead, StackedRow, StackedTable } from 
 import type { EventLogRow } from "@/lib/live-log/schema";
 import { formatExactTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
+import { EventSourceBadge } from "./event-source-badge";
 import { EventStatusBadge } from "./event-status-badge";
 import { eventTypeLabel, formatAge, formatLatency } from "./format";
 
@@ -97,6 +98,7 @@ export function EventsTable({
                 )}
                 {row.eventCount > 1 ? <span className="ml-1 text-xs text-muted-foreground">+{row.eventCount - 1}</span> : null}
                 {row.test ? <Badge variant="outline" className="ml-2">Test</Badge> : null}
+                <EventSourceBadge source={row.source} className="ml-2" />
               </StackedCell>
               <StackedCell label="Object" className={td}>
                 <span className="flex min-w-0 items-baseline gap-2">

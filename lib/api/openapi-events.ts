@@ -1,4 +1,5 @@
 import { DEFAULT_PAGE_SIZE, EVENT_STATUSES, MAX_PAGE_SIZE } from "@/lib/events/schema";
+import { EVENT_SOURCES } from "@/lib/live-log/schema";
 import { errors, idParam, jsonContent, ref, type JsonSchema } from "@/lib/api/openapi-shared";
 
 /** An event as the API returns it (lib/events/service.ts `toEventView`). */
@@ -18,6 +19,12 @@ export const eventSchema: JsonSchema = {
     eventCount: { type: "integer" },
     events: { type: "array", items: { type: "object" }, description: "The normalized events of the notification." },
     test: { type: "boolean" },
+    source: {
+      type: "string",
+      enum: [...EVENT_SOURCES],
+      description:
+        "How Hookline learned of the event: WEBHOOK (the provider's webhook), POLL (polling the provider's API, event.vendor.type polling or both) or RECOVERED (a reconciliation poll of a `both` instance found a change no webhook reported: a lost webhook).",
+    },
     createdDate: { type: "string", format: "date-time" },
     deliveredDate: { type: ["string", "null"], format: "date-time" },
     nextAttemptDate: { type: ["string", "null"], format: "date-time" },

@@ -36,3 +36,56 @@ describe("OpenAPI document: the delivery rate parameter", () => {
     expect(configuration["event.notification.enabled"]).toMatchObject({ type: "boolean" });
   });
 });
+
+describe("OpenAPI document: the polling parameters", () => {
+  const polling = connectors.filter((c) => c.events.polling).map((c) => c.key);
+
+  it.each(polling)("%s: the vendor type is an enum of its choices (null clears it)", (key) => {
+    // `both` only where webhooks and polls can be matched (not MailChimp: its webhooks lack last_changed).
+    const choices = connectors.find((c) => c.key === key)!.events.polling!.noReconciliation ? ["webhook", "polling"] : ["webhook", "polling", "both"];
+    for (const name of [`CreateInstance_${key}`, `PatchInstance_${key}`]) {
+      expect(configurationOf(name).properties?.["event.vendor.type"], name).toMatchObject({
+        type: ["string", "null"],
+        enum: [...choices, null],
+        title: "Event Vendor Type",
+      });
+    }
+    expect(configurationOf(`CreateInstance_${key}`).properties?.["event.vendor.type"]?.default).toBe("webhook");
+  });
+
+  it.each(polling)("%s: the poller configuration is an object of resources, each described", (key) => {
+    for (const name of [`CreateInstance_${key}`, `PatchInstance_${key}`]) {
+      const configuration = configurationOf(name);
+      const poller = configuration.properties?.["event.poller.configuration"];
+      expect(poller, name).toMatchObject({
+        type: "object",
+        title: "Event Poller Configuration",
+        minProperties: 1,
+        maxProperties: 20,
+        propertyNames: { pattern: "^[A-Za-z0-9_.-]{1,64}$" },
+        additionalProperties: {
+          type: "object",
+          required: ["url", "idField", "datesConfiguration"],
+          additionalProperties: false,
+          properties: {
+            url: { type: "string" },
+            idField: { type: "string" },
+            datesConfiguration: { type: "object", required: ["updatedDateField", "updatedDateFormat"] },
+          },
+        },
+      });
+      expect(String(poller?.description)).toContain("A JSON string holding the same object is accepted too");
+      expect(configuration.required ?? [], name).not.toContain("event.poller.configuration");
+    }
+  });
+
+  it.each(polling)("%s: the refresh interval is a number within its bounds, as number rows are", (key) => {
+    expect(configurationOf(`CreateInstance_${key}`).properties?.["event.poller.refresh_interval"]).toMatchObject({
+      anyOf: [{ type: "number", exclusiveMinimum: 0, maximum: 1440 }, { type: "null" }],
+    });
+  });
+
+  it("has no polling parameters for Hootsuite", () => {
+    expect(configurationOf("CreateInstance_hootsuite").properties?.["event.vendor.type"]).toBeUndefined();
+  });
+});

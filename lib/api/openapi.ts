@@ -4,6 +4,7 @@ import { createInstanceBodySchema, patchInstanceBodySchema } from "@/lib/connect
 import type { Connector } from "@/lib/connectors/types";
 
 import { eventPaths, eventSchema } from "@/lib/api/openapi-events";
+import { jsonRowSchema } from "@/lib/api/openapi-json-rows";
 import { errors, idParam, jsonContent, ref, type JsonSchema } from "@/lib/api/openapi-shared";
 
 function toJsonSchema(schema: z.ZodType): JsonSchema {
@@ -12,16 +13,25 @@ function toJsonSchema(schema: z.ZodType): JsonSchema {
   return result;
 }
 
-/** Adds what the Parameters table says (label, description, URL format, key enum) to the zod-derived schema. */
+/**
+ * Adds what the Parameters table says (label, description, URL format, choices, key enum) to the
+ * zod-derived schema; a `json` row's schema is replaced by the object it holds (see `jsonRowSchema`).
+ */
 function annotate(schema: JsonSchema, connector: Connector): JsonSchema {
   const configuration = schema.properties?.configuration;
   for (const row of connector.parameters) {
     const target = row.location === "configuration" ? configuration?.properties?.[row.apiName] : schema.properties?.[row.apiName];
     if (!target) continue;
+    if (row.type === "json" && configuration?.properties) {
+      configuration.properties[row.apiName] = jsonRowSchema(row);
+      continue;
+    }
     target.title = row.label;
     target.description = row.description + (row.requiredWhenEventsEnabled ? " Required when events are enabled." : "");
     if (row.type === "url") target.format = "uri";
     if (row.type === "secret") target.writeOnly = true;
+    // null (like "") leaves the value unset, as the schema's own `type: ["string", "null"]` says.
+    if (row.type === "choice") target.enum = [...(row.choices ?? []), null];
   }
   const element = schema.properties?.element?.properties?.key;
   if (element) element.enum = [connector.key, ...connector.aliases];
@@ -57,6 +67,34 @@ const instanceSchema: JsonSchema = {
         state: { type: "string", enum: ["ACTIVE", "PAUSED", "DISABLED"] },
         reason: { type: ["string", "null"] },
         since: { type: ["string", "null"], format: "date-time" },
+      },
+    },
+    polling: {
+      type: "object",
+      description:
+        "Only for an instance that polls (event.vendor.type polling or both): the next poll, each resource's last poll and high-water mark, and recoveredLast24h, the events a poll found that no webhook had reported (lost webhooks).",
+      properties: {
+        vendorType: { type: "string", enum: ["polling", "both"] },
+        refreshIntervalMinutes: { type: "number" },
+        nextPollAt: { type: ["string", "null"], format: "date-time" },
+        running: { type: "boolean" },
+        consecutiveFailures: { type: "integer" },
+        resources: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              resource: { type: "string" },
+              lastPolledAt: { type: ["string", "null"], format: "date-time" },
+              result: { type: ["string", "null"], enum: ["OK", "FAILED", "RATE_LIMITED", null] },
+              message: { type: ["string", "null"] },
+              records: { type: "integer" },
+              changes: { type: "integer" },
+              highWaterMark: { type: "string", format: "date-time" },
+            },
+          },
+        },
+        recoveredLast24h: { type: "integer" },
       },
     },
     createdDate: { type: "string", format: "date-time" },
@@ -125,6 +163,18 @@ export function openApiDocument(serverUrl: string) {
         post: {
           summary: "Resume delivery now: close the circuit breaker (or a 410's pause); what waited behind it goes out at once",
           responses: { "200": { description: "The instance", content: jsonContent(ref("Instance")) }, "401": errors["401"], "404": errors["404"] },
+        },
+      },
+      "/instances/{id}/poll": {
+        parameters: [idParam],
+        post: {
+          summary: "Poll now (event.vendor.type polling or both): the next poll is due at once; a worker runs it and polling.resources shows how it went",
+          responses: {
+            "202": { description: "The instance, with its polling state", content: jsonContent(ref("Instance")) },
+            "401": errors["401"],
+            "404": errors["404"],
+            "409": { description: "The instance does not poll", content: jsonContent(ref("Error")) },
+          },
         },
       },
       "/instances/{id}/webhook-url/rotate": {

@@ -1,5 +1,6 @@
-import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
+import { hooklineEventRows, pollingRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector } from "@/lib/connectors/types";
+import { campaignMonitorPolling } from "@/lib/connectors/polling/campaignmonitor";
 import { campaignMonitorSubscription } from "@/lib/connectors/subscriptions/campaignmonitor";
 import { campaignMonitorWebhook } from "@/lib/connectors/webhooks/campaignmonitor";
 
@@ -120,9 +121,14 @@ export const connector: Connector = {
       location: "configuration",
     },
     ...hooklineEventRows(),
+    ...pollingRows(campaignMonitorPolling),
     tagsRow(),
   ],
-  events: { webhook: campaignMonitorWebhook, subscription: campaignMonitorSubscription },
+  events: {
+    webhook: campaignMonitorWebhook,
+    subscription: campaignMonitorSubscription,
+    polling: { resources: campaignMonitorPolling },
+  },
 };
 
 export default connector;

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { connectorKeys, connectors, getConnector } from "@/lib/connectors";
 import { MAX_RATE_PARAMETER } from "@/lib/connectors/delivery-settings";
-import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
+import { jsonValueKind } from "@/lib/connectors/json-values";
+import { hooklineEventRows, pollingRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector, ParameterRow } from "@/lib/connectors/types";
+import {
+  POLLER_CONFIGURATION_PARAMETER,
+  REFRESH_INTERVAL_PARAMETER,
+  VENDOR_TYPE_PARAMETER,
+  VENDOR_TYPES,
+} from "@/lib/polling/config";
 
 function row(connector: Connector, apiName: string): ParameterRow {
   const found = connector.parameters.find((r) => r.apiName === apiName);
@@ -66,7 +73,7 @@ describe.each(connectors.map((c) => [c.key, c] as const))("catalog invariants: %
       expect(r.dataType.trim(), r.apiName).not.toBe("");
       expect(["authentication", "events", "general"], r.apiName).toContain(r.group);
       expect(["configuration", "providerData", "body"], r.apiName).toContain(r.location);
-      expect(["string", "url", "secret", "boolean", "list", "number"], r.apiName).toContain(r.type);
+      expect(["string", "url", "secret", "boolean", "list", "number", "choice", "json"], r.apiName).toContain(r.type);
     }
   });
 
@@ -137,6 +144,44 @@ describe.each(connectors.map((c) => [c.key, c] as const))("catalog invariants: %
     }
   });
 
+  it("gives choices to choice rows only, each a non-empty list holding the row's default", () => {
+    for (const r of connector.parameters) {
+      expect(r.choices !== undefined, r.apiName).toBe(r.type === "choice");
+      if (!r.choices) continue;
+      expect(r.choices.length, r.apiName).toBeGreaterThan(0);
+      expect(new Set(r.choices).size, r.apiName).toBe(r.choices.length);
+      if (r.default !== undefined) expect(r.choices, r.apiName).toContain(r.default);
+    }
+  });
+
+  it("names a known JSON value on json rows only, and keeps them in the configuration", () => {
+    for (const r of connector.parameters) {
+      expect(r.jsonValue !== undefined, r.apiName).toBe(r.type === "json");
+      if (r.type !== "json") continue;
+      expect(() => jsonValueKind(r), r.apiName).not.toThrow();
+      expect(r.location, r.apiName).toBe("configuration");
+    }
+  });
+
+  it("has the polling rows exactly when it has polling defaults, right after Hookline's shared event rows", () => {
+    const names = connector.parameters.map((r) => r.apiName);
+    const polling = connector.events.polling;
+    if (!polling) {
+      for (const name of [VENDOR_TYPE_PARAMETER, REFRESH_INTERVAL_PARAMETER, POLLER_CONFIGURATION_PARAMETER]) {
+        expect(names).not.toContain(name);
+      }
+      return;
+    }
+    const rows = pollingRows(polling.resources, polling.noReconciliation);
+    for (const pollingRow of rows) expect(row(connector, pollingRow.apiName)).toEqual(pollingRow);
+    const afterShared = names.indexOf(hooklineEventRows().at(-1)!.apiName) + 1;
+    expect(names.slice(afterShared, afterShared + rows.length)).toEqual(rows.map((r) => r.apiName));
+    // The description names the resources an instance polls when its own configuration is empty.
+    for (const resource of Object.keys(polling.resources)) {
+      expect(row(connector, POLLER_CONFIGURATION_PARAMETER).description).toContain(resource);
+    }
+  });
+
   it("marks passwords, client secrets and signature keys as secrets", () => {
     for (const r of connector.parameters) {
       const secretish = /secret|password|private|signature/i.test(`${r.apiName} ${r.label}`);
@@ -175,6 +220,59 @@ describe("shared rows", () => {
     const rates = connectors.map((c) => row(c, MAX_RATE_PARAMETER));
     expect(new Set(rates).size).toBe(connectors.length);
     expect(new Set(rates.map((r) => r.range)).size).toBe(connectors.length);
+  });
+});
+
+describe("polling rows", () => {
+  const rows = pollingRows({
+    tickets: { url: "/t", idField: "id", datesConfiguration: { updatedDateField: "u", updatedDateFormat: "iso8601" } },
+  });
+  const byName = (apiName: string) => rows.find((r) => r.apiName === apiName);
+
+  it("are the vendor type (a choice, webhook by default), the refresh interval and the JSON configuration", () => {
+    expect(byName(VENDOR_TYPE_PARAMETER)).toMatchObject({
+      label: "Event Vendor Type",
+      type: "choice",
+      choices: [...VENDOR_TYPES],
+      default: "webhook",
+      required: false,
+      group: "events",
+      location: "configuration",
+    });
+    expect(byName(REFRESH_INTERVAL_PARAMETER)).toMatchObject({
+      label: "Event Poller Refresh Interval",
+      type: "number",
+      range: { exclusiveMinimum: 0, maximum: 1440 },
+      required: false,
+      group: "events",
+      location: "configuration",
+    });
+    expect(byName(POLLER_CONFIGURATION_PARAMETER)).toMatchObject({
+      label: "Event Poller Configuration",
+      type: "json",
+      jsonValue: "pollerConfiguration",
+      required: false,
+      group: "events",
+      location: "configuration",
+    });
+    expect(byName(POLLER_CONFIGURATION_PARAMETER)?.description).toContain("defaults: tickets.");
+  });
+
+  it("are on the connectors with polling defaults, and not on Hootsuite (no change filter to poll by)", () => {
+    expect(connectors.filter((c) => c.events.polling).map((c) => c.key)).toEqual([
+      "campaignmonitor",
+      "connectwisecrmrest",
+      "mailchimpv3",
+    ]);
+    expect(mustGet("hootsuite").parameters.map((r) => r.apiName)).not.toContain(VENDOR_TYPE_PARAMETER);
+  });
+
+  it("are fresh objects on every call", () => {
+    const [first] = pollingRows({});
+    const [again] = pollingRows({});
+    expect(first).toEqual(again);
+    expect(first).not.toBe(again);
+    expect(first?.choices).not.toBe(again?.choices);
   });
 });
 

@@ -1,8 +1,9 @@
-import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
+import { hooklineEventRows, pollingRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector } from "@/lib/connectors/types";
 import { checkConnectWiseCredentials } from "@/lib/connectors/credentials/connectwisecrmrest";
-import { connectwiseSubscription } from "@/lib/connectors/subscriptions/connectwisecrmrest";
+import { apiOf, connectwiseSubscription } from "@/lib/connectors/subscriptions/connectwisecrmrest";
 import { connectwiseWebhook } from "@/lib/connectors/webhooks/connectwisecrmrest";
+import { connectwisePolling } from "@/lib/connectors/polling/connectwisecrmrest";
 
 // Rows follow the Parameters table of the ConnectWise Events page; descriptions are the seed's, with the
 // vendor name replaced by Hookline. The page's JSON examples use the older `helpdesk.connectwise.*`
@@ -117,9 +118,15 @@ export const connector: Connector = {
       location: "configuration",
     },
     ...hooklineEventRows(),
+    ...pollingRows(connectwisePolling),
     tagsRow(),
   ],
-  events: { webhook: connectwiseWebhook, providerOrigin: "helpdesk.connectwise.server.url", subscription: connectwiseSubscription },
+  events: {
+    webhook: connectwiseWebhook,
+    providerOrigin: "helpdesk.connectwise.server.url",
+    subscription: connectwiseSubscription,
+    polling: { resources: connectwisePolling, api: (configuration) => apiOf({ configuration }) },
+  },
 };
 
 export default connector;

@@ -17,6 +17,12 @@ export type NormalizedEvent = {
   objectId: string | null;
   /** ISO-8601 in UTC. */
   eventDate: string;
+  /**
+   * The object's own last-updated date (ISO-8601 UTC), where the provider sends it (a ConnectWise
+   * callback's `Entity._info.lastUpdated`). With objectType and objectId it names one change, so a
+   * change seen by a webhook and by a poll becomes one event (lib/polling/change-keys.ts). Not delivered.
+   */
+  changeDate?: string;
 };
 
 /** What a connector's webhook handler gets to know about the instance the request is for. */

@@ -22,6 +22,7 @@ export function describeConnector(connector: Connector) {
       ...(row.requiredWhenEventsEnabled ? { requiredWhenEventsEnabled: true } : {}),
       ...(row.default !== undefined ? { defaultValue: row.default } : {}),
       ...(row.range ? { range: { ...row.range } } : {}),
+      ...(row.choices ? { choices: [...row.choices] } : {}),
       group: row.group,
       location: row.location,
       ...(row.aliases?.length ? { aliases: row.aliases } : {}),

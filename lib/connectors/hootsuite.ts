@@ -108,6 +108,8 @@ export const connector: Connector = {
     ...hooklineEventRows(),
     tagsRow(),
   ],
+  // No `polling`: Hootsuite's messages API (GET /v1/messages) filters by scheduled send time, not by
+  // when a message last changed, so there is no change filter to poll by.
   events: {
     webhook: hootsuiteWebhook,
     // Hootsuite has no API to register a webhook: the URL is typed into its developer portal. The seed's

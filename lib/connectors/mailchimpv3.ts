@@ -1,5 +1,6 @@
-import { hooklineEventRows, tagsRow } from "@/lib/connectors/shared-rows";
+import { hooklineEventRows, pollingRows, tagsRow } from "@/lib/connectors/shared-rows";
 import type { Connector } from "@/lib/connectors/types";
+import { MAILCHIMP_NO_RECONCILIATION, mailchimpPolling } from "@/lib/connectors/polling/mailchimpv3";
 import { mailchimpSubscription } from "@/lib/connectors/subscriptions/mailchimpv3";
 import { mailchimpWebhook } from "@/lib/connectors/webhooks/mailchimpv3";
 
@@ -112,9 +113,10 @@ export const connector: Connector = {
       location: "configuration",
     },
     ...hooklineEventRows(),
+    ...pollingRows(mailchimpPolling, MAILCHIMP_NO_RECONCILIATION),
     tagsRow(),
   ],
-  events: { webhook: mailchimpWebhook, subscription: mailchimpSubscription },
+  events: { webhook: mailchimpWebhook, subscription: mailchimpSubscription, polling: { resources: mailchimpPolling, noReconciliation: MAILCHIMP_NO_RECONCILIATION } },
 };
 
 export default connector;

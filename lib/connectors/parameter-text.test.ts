@@ -25,4 +25,11 @@ describe("the docs' parameter sentences, derived from the catalog", () => {
     const enabled = campaignMonitor.parameters.find((row) => row.apiName === "event.notification.enabled")!;
     expect(parameterDocText(enabled)).toBe("Optional. Identifies that events are enabled for the connector instance. Default: false.");
   });
+
+  it("say a choice row's values and a json row's shape", () => {
+    const connectwise = connectors.find((connector) => connector.key === "connectwisecrmrest")!;
+    const find = (apiName: string) => connectwise.parameters.find((row) => row.apiName === apiName)!;
+    expect(parameterDocText(find("event.vendor.type"))).toMatch(/ Default: webhook\. One of: webhook, polling, both\.$/);
+    expect(parameterDocText(find("event.poller.configuration"))).toMatch(/ A JSON object, or the same object as a JSON string\.$/);
+  });
 });

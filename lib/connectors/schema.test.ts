@@ -462,7 +462,13 @@ describe("form schema (react-hook-form)", () => {
   it("defaults are nested by API name, without hidden rows", () => {
     expect(configurationFormDefaults(mailchimp)).toEqual({
       oauth: { api: { key: "", secret: "" }, callback: { url: "" } },
-      event: { notification: { enabled: false, callback: { url: "" }, signature: { key: "" }, max: { rate: "" } }, webhook: { bare: { url: false } } },
+      event: {
+        notification: { enabled: false, callback: { url: "" }, signature: { key: "" }, max: { rate: "" } },
+        webhook: { bare: { url: false } },
+        // The polling rows: the vendor type at its default, the interval and the JSON textarea empty.
+        vendor: { type: "webhook" },
+        poller: { refresh_interval: "", configuration: "" },
+      },
     });
     // A stored number is shown in its input as text.
     expect(configurationFormDefaults(mailchimp, { "event.notification.max.rate": 0.5 })).toMatchObject({
@@ -522,6 +528,7 @@ describe("form schema (react-hook-form)", () => {
       "event.notification.signature.key": undefined,
       "event.notification.max.rate": undefined,
       "event.webhook.bare.url": false,
+      "event.vendor.type": "webhook",
     });
   });
 

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { jsonIssueMessages } from "@/lib/connectors/json-issues";
+import { jsonValueKind } from "@/lib/connectors/json-values";
 import type { Connector, ParameterRow } from "@/lib/connectors/types";
+import type { PollerConfiguration } from "@/lib/polling/config";
 
 /*
  * Validation derived from a connector's Parameters rows, shared by the react-hook-form resolver (client)
@@ -11,8 +14,12 @@ import type { Connector, ParameterRow } from "@/lib/connectors/types";
  * component can pass it to a client form as props.
  */
 
-/** The parts of a connector that validation reads. Serializable, unlike a full `Connector`. */
-export type ConnectorSpec = Pick<Connector, "key" | "aliases" | "parameters">;
+/**
+ * The parts of a connector that validation and the form read. Serializable, unlike a full `Connector`.
+ * `pollingDefaults` (the connector's `events.polling.resources`) is only read by the form, which offers
+ * them as a starting point for `event.poller.configuration`.
+ */
+export type ConnectorSpec = Pick<Connector, "key" | "aliases" | "parameters"> & { pollingDefaults?: PollerConfiguration };
 
 /** A validated `configuration`: canonical API names; unknown keys are kept as sent. */
 export type Configuration = Record<string, unknown>;
@@ -218,12 +225,96 @@ function numberSchema(row: ParameterRow, required: boolean): z.ZodType {
     .optional();
 }
 
+/** The one message for every wrong value of a `choice` row, naming the values it accepts. */
+export function choiceRule(row: ParameterRow): string {
+  return `${row.label} must be one of: ${(row.choices ?? []).join(", ")}`;
+}
+
+function choiceSchema(row: ParameterRow, required: boolean, withDefault: boolean): z.ZodType {
+  const requiredMessage = `${row.label} is required`;
+  const rule = choiceRule(row);
+  const choices = row.choices ?? [];
+  // Exact values only (after trimming): `Polling` is a client mistake the API reports rather than guesses at.
+  let text = z.string({ error: (issue) => (issue.input === undefined ? requiredMessage : rule) }).trim();
+  if (required) text = text.refine((value) => value !== "", requiredMessage);
+  text = text.refine((value) => value === "" || choices.includes(value), rule);
+  if (required) return text;
+  // Blank or null means "not set", as for text rows and numbers: how a form or a PATCH clears it.
+  const optional = text
+    .nullable()
+    .transform((value) => (value === null || value === "" ? undefined : value))
+    .optional();
+  if (withDefault && typeof row.default === "string") return optional.prefault(row.default);
+  return optional;
+}
+
+/** The longest JSON text a `json` row takes: far more than 20 resources need, little enough to parse at once. */
+export const MAX_JSON_TEXT = 64 * 1024;
+
+/** A JSON string as its value, or an issue message when it is no JSON. */
+function parseJsonText(row: ParameterRow, text: string): { value: unknown } | { message: string } {
+  if (text.length > MAX_JSON_TEXT) return { message: `${row.label} must be at most ${MAX_JSON_TEXT} characters of JSON` };
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    const reason = error instanceof SyntaxError ? error.message : "it does not parse";
+    return { message: `${row.label} is not valid JSON: ${reason}` };
+  }
+}
+
+/**
+ * A `json` row: a JSON object, or the same object as a JSON string (a form's textarea, and what some
+ * Cloud Elements clients send), stored as the parsed object after the row's schema passes it. Blank,
+ * null or "" means not set. Problems inside the object name their path (`tickets.url must not be empty`).
+ */
+function jsonSchema(row: ParameterRow, required: boolean): z.ZodType {
+  const kind = jsonValueKind(row);
+  const requiredMessage = `${row.label} is required`;
+  return z
+    .unknown()
+    .transform((input, ctx) => {
+      const blank = input === undefined || input === null || (typeof input === "string" && input.trim() === "");
+      if (blank) {
+        if (required) ctx.addIssue({ code: "custom", message: requiredMessage });
+        return undefined;
+      }
+      let value: unknown = input;
+      if (typeof input === "string") {
+        const parsed = parseJsonText(row, input);
+        if ("message" in parsed) {
+          ctx.addIssue({ code: "custom", message: parsed.message });
+          return z.NEVER;
+        }
+        value = parsed.value;
+      }
+      if (!isRecord(value)) {
+        ctx.addIssue({ code: "custom", message: `${row.label} must be a JSON object (or the same object as a JSON string)` });
+        return z.NEVER;
+      }
+      // Checked before the schema, which would otherwise walk a value nested thousands of levels deep.
+      const unstorable = unstorableJsonReason(value);
+      if (unstorable) {
+        ctx.addIssue({ code: "custom", message: `${row.label} ${unstorable}` });
+        return z.NEVER;
+      }
+      const checked = kind.schema.safeParse(value, { reportInput: true });
+      if (!checked.success) {
+        for (const message of jsonIssueMessages(row.label, checked.error.issues)) ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      }
+      return checked.data as unknown;
+    })
+    .optional();
+}
+
 function fieldSchema(row: ParameterRow, mode: SchemaMode): z.ZodType {
   // PATCH merges into the stored configuration, so nothing is required and no default may overwrite it.
   const required = mode === "create" && row.required;
   const withDefault = mode === "create";
   if (row.type === "boolean") return booleanSchema(row, required, withDefault);
   if (row.type === "number") return numberSchema(row, required);
+  if (row.type === "choice") return choiceSchema(row, required, withDefault);
+  if (row.type === "json") return jsonSchema(row, required);
   return textSchema(row, required, withDefault);
 }
 
@@ -238,9 +329,10 @@ function fieldSchema(row: ParameterRow, mode: SchemaMode): z.ZodType {
  *
  * Strings are trimmed (secrets excepted) and blank optional values come out as `undefined`; URLs must be
  * absolute http(s); booleans must be real booleans; numbers must be JSON numbers within the row's `range`
- * (null, like a blank string, means not set); `list` rows are normalized to `"a,b,c"`. Unknown keys
- * are kept untouched (Cloud Elements tolerates extra keys). Aliases are not resolved here: run
- * {@link normalizeConfiguration} first (or use {@link parseConfiguration}).
+ * (null, like a blank string, means not set); `list` rows are normalized to `"a,b,c"`; `choice` values
+ * must be one of the row's `choices`; `json` values are objects (a JSON string is parsed) that pass the
+ * row's schema, stored parsed. Unknown keys are kept untouched (Cloud Elements tolerates extra keys).
+ * Aliases are not resolved here: run {@link normalizeConfiguration} first (or use {@link parseConfiguration}).
  */
 export function configurationSchema(
   connector: ConnectorSpec,
@@ -573,11 +665,23 @@ export function configurationFormDefaults(
     if (row.hiddenInForm) continue;
     const fallback = row.type === "boolean" ? (row.default ?? false) : (row.default ?? "");
     const stored = hasOwn(current, row.apiName) ? current[row.apiName] : fallback;
-    // A number input holds text.
-    const value = row.type === "number" && typeof stored === "number" ? String(stored) : stored;
-    setNested(values, row.apiName.split("."), value);
+    setNested(values, row.apiName.split("."), formText(row, stored));
   }
   return values;
+}
+
+/**
+ * A stored value as its form control holds it: a number input holds text, and a `json` row's textarea
+ * holds the stored object pretty-printed (an object left in the form values would be flattened into
+ * dotted keys, and read back as other parameters).
+ */
+function formText(row: ParameterRow, stored: unknown): unknown {
+  if (row.type === "number" && typeof stored === "number") return String(stored);
+  if (row.type === "json") {
+    if (stored === undefined || stored === null) return "";
+    return typeof stored === "string" ? stored : JSON.stringify(stored, null, 2);
+  }
+  return stored;
 }
 
 function setNested(target: Record<string, unknown>, path: string[], value: unknown): void {

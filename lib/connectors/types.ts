@@ -1,10 +1,18 @@
 import type { CredentialsCheck, WebhookHandler, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
+import type { PollerConfiguration } from "@/lib/polling/config";
 
 /**
  * How a parameter is edited and validated. `secret` values are encrypted at rest and masked on the way out;
- * `number` values are JSON numbers within the row's `range`.
+ * `number` values are JSON numbers within the row's `range`; `choice` values are one of the row's
+ * `choices`; `json` values are JSON objects checked by the schema the row's `jsonValue` names.
  */
-export type ParameterType = "string" | "url" | "secret" | "boolean" | "list" | "number";
+export type ParameterType = "string" | "url" | "secret" | "boolean" | "list" | "number" | "choice" | "json";
+
+/**
+ * The structured values a `json` row may hold, by name: rows are plain data handed to client components,
+ * so a row names its schema and `lib/connectors/json-values.ts` looks it up.
+ */
+export type JsonValueName = "pollerConfiguration";
 
 /** Where a value lives in the Cloud Elements request body. */
 export type ParameterLocation = "configuration" | "providerData" | "body";
@@ -33,6 +41,10 @@ export type ParameterRow = {
   hiddenInForm?: boolean;
   /** The bounds of a `number` row: greater than `exclusiveMinimum`, at most `maximum` (JSON Schema's names). */
   range?: { exclusiveMinimum: number; maximum: number };
+  /** The values a `choice` row accepts, in the order a form lists them. */
+  choices?: string[];
+  /** What a `json` row holds (see {@link JsonValueName}). */
+  jsonValue?: JsonValueName;
 };
 
 export type OAuth2Config = {
@@ -90,5 +102,23 @@ export type Connector = {
     providerOrigin?: string;
     /** Creates and removes the webhook at the provider; absent while registration is manual. */
     subscription?: WebhookSubscriptionHandler;
+    /**
+     * Polling (`event.vendor.type` `polling` or `both`): the resources polled when the instance's
+     * `event.poller.configuration` is unset, from the provider's documented list endpoints and change
+     * filters. Absent: the provider's API has no change filter to poll by.
+     */
+    polling?: {
+      resources: PollerConfiguration;
+      /**
+       * Credentials connectors: the API base and headers of an instance's configuration (decrypted), or
+       * why there are none. OAuth connectors use their API URL and the instance's access token instead.
+       */
+      api?: (configuration: Record<string, unknown>) => { base: string; headers: Record<string, string> } | { error: string };
+      /**
+       * Why this provider's webhooks cannot be matched to polled changes (they do not carry the record's
+       * own updated date): `both` is then not offered, since it would deliver such a change twice.
+       */
+      noReconciliation?: string;
+    };
   };
 };

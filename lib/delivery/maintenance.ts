@@ -12,13 +12,17 @@ import { log } from "@/lib/log";
  *   chosen for a nearly empty table are not kept for a large one;
  * - refused webhooks beyond the newest 1,000 per instance are deleted and counted (lib/ingest/rejections.ts);
  * - dedup keys older than HOOKLINE_DEDUP_WINDOW_HOURS are deleted (a new request would take them over
- *   anyway; this keeps the table to one window of keys).
+ *   anyway; this keeps the table to one window of keys);
+ * - change keys (lib/polling/change-keys.ts) older than CHANGE_KEY_HOURS are deleted: by then every
+ *   poll's high-water mark has passed their change (the longest interval is a day, the longest backoff
+ *   6 h), and providers have stopped retrying its webhook.
  * One process at a time does it (an advisory lock), every `intervalMs`.
  */
 
 /** The advisory lock one maintaining process holds ("hook"). */
 export const MAINTENANCE_LOCK_KEY = 0x686f6f6b;
-const QUEUE_TABLES = ["ingest_queue", "delivery_jobs", "delivery_lanes", "webhook_dedup_keys"];
+const QUEUE_TABLES = ["ingest_queue", "delivery_jobs", "delivery_lanes", "webhook_dedup_keys", "change_keys", "poll_jobs", "poll_resources"];
+export const CHANGE_KEY_HOURS = 72;
 /** Expired dedup keys deleted per pass at most, so one pass stays short. */
 const EXPIRED_KEYS_PER_PASS = 50_000;
 /** Refused webhooks beyond the newest KEPT_PER_INSTANCE of each instance: deleted (their events with them), counted. */
@@ -30,6 +34,8 @@ const PRUNE_REJECTED = `WITH ranked AS (
     FROM (SELECT instance_id, count(*)::int AS n FROM gone GROUP BY instance_id) g WHERE i.id = g.instance_id`;
 const DELETE_EXPIRED_KEYS = `DELETE FROM webhook_dedup_keys WHERE ctid IN (
   SELECT ctid FROM webhook_dedup_keys WHERE received_at < now() - make_interval(secs => $1::int) LIMIT $2)`;
+const DELETE_OLD_CHANGE_KEYS = `DELETE FROM change_keys WHERE ctid IN (
+  SELECT ctid FROM change_keys WHERE created_at < now() - make_interval(hours => $1::int) LIMIT $2)`;
 const GROWING_TABLES = ["webhook_requests", "events", "delivery_attempts"];
 
 /** What needs doing, from the statistics PostgreSQL keeps whether or not autovacuum runs. */
@@ -47,6 +53,7 @@ export async function maintainTables(): Promise<boolean> {
     try {
       await client.query(PRUNE_REJECTED, [KEPT_PER_INSTANCE]);
       await client.query(DELETE_EXPIRED_KEYS, [Math.round(env().HOOKLINE_DEDUP_WINDOW_HOURS * 3600), EXPIRED_KEYS_PER_PASS]);
+      await client.query(DELETE_OLD_CHANGE_KEYS, [CHANGE_KEY_HOURS, EXPIRED_KEYS_PER_PASS]);
       const due = await client.query<{ relname: string; vacuum: boolean; analyze: boolean }>(DUE, [QUEUE_TABLES, GROWING_TABLES]);
       for (const table of due.rows) {
         // Names from the lists above only, never from input.

@@ -45,6 +45,7 @@ const LIST_FIELDS = {
   lastAttemptAt: true,
   lastStatusCode: true,
   lastError: true,
+  source: true,
   request: { select: { duplicateOf: true } },
 } satisfies Prisma.EventSelect;
 
@@ -66,6 +67,8 @@ export function toEventView(event: ListedEvent) {
     eventCount: event.eventCount,
     events: event.summary as NotificationEvent[],
     test: event.test,
+    /** WEBHOOK, POLL, or RECOVERED: a reconciliation poll found a change no webhook reported (a lost webhook). */
+    source: event.source,
     createdDate: event.createdAt.toISOString(),
     deliveredDate: iso(event.deliveredAt),
     nextAttemptDate: iso(event.nextAttemptAt),

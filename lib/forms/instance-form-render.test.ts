@@ -58,3 +58,45 @@ describe("the generated form's rate field", () => {
     expect(html).toContain("Events Enabled");
   });
 });
+
+describe("the generated form's polling fields", () => {
+  const events = { "event.notification.enabled": true };
+
+  it("shows the vendor type as a select labelled by its row, at its default", () => {
+    const html = render("connectwisecrmrest", events);
+    const select = /<select[^>]*id="field-event-vendor-type"[^>]*>(.*?)<\/select>/.exec(html);
+    expect(select?.[0]).toContain('name="event.vendor.type"');
+    expect(select?.[0]).toContain('aria-describedby="field-event-vendor-type-hint"');
+    expect(select?.[1]).toBe(
+      '<option value="webhook" selected="">webhook</option><option value="polling">polling</option><option value="both">both</option>',
+    );
+    expect(html).toMatch(/<label[^>]*for="field-event-vendor-type"[^>]*>Event Vendor Type<\/label>/);
+  });
+
+  it("shows the poller configuration as a monospace textarea labelled by its row, with the stored JSON", () => {
+    const stored = { tickets: { url: "/t", idField: "id", datesConfiguration: { updatedDateField: "u", updatedDateFormat: "iso8601" } } };
+    const html = render("connectwisecrmrest", { ...events, "event.poller.configuration": stored });
+    const textarea = /<textarea[^>]*id="field-event-poller-configuration"[^>]*>([^<]*)<\/textarea>/.exec(html);
+    expect(textarea?.[0]).toContain('name="event.poller.configuration"');
+    expect(textarea?.[0]).toContain('rows="10"');
+    expect(textarea?.[0]).toContain("font-mono");
+    expect(textarea?.[1]).toBe(JSON.stringify(stored, null, 2).replaceAll('"', "&quot;"));
+    expect(html).toMatch(/<label[^>]*for="field-event-poller-configuration"[^>]*>Event Poller Configuration<\/label>/);
+    expect(html).toMatch(/<input[^>]*id="field-event-poller-refresh_interval"[^>]*type="number"/);
+  });
+
+  it("offers the connector's default resources, one labelled checkbox each, and a button to use them", () => {
+    const html = render("connectwisecrmrest", events);
+    for (const resource of ["tickets", "contacts", "companies"]) {
+      expect(html).toMatch(new RegExp(`<label[^>]*><input type="checkbox"[^>]*checked=""[^>]*/><span[^>]*>${resource}</span></label>`));
+    }
+    expect(html).toMatch(/<button[^>]*type="button"[^>]*>Use these defaults<\/button>/);
+    expect(html).toContain("Empty: the connector&#x27;s defaults");
+  });
+
+  it("is left out for Hootsuite, which has nothing to poll by", () => {
+    const html = render("hootsuite", events);
+    expect(html).not.toContain("field-event-vendor-type");
+    expect(html).not.toContain("<textarea");
+  });
+});

@@ -5,9 +5,18 @@ import type { Instance } from "@/lib/generated/prisma/client";
 import { instanceFormDefaults, type InstanceFormValues } from "@/lib/forms/instance-form";
 import { publicConfiguration } from "@/lib/instances/service";
 
-/** The plain-data part of a connector a client form needs (a full `Connector` holds functions). */
+/**
+ * The plain-data part of a connector a client form needs (a full `Connector` holds functions), with its
+ * default poller resources for the form to offer.
+ */
 export function connectorSpec(connector: Connector): ConnectorSpec {
-  return { key: connector.key, aliases: [...connector.aliases], parameters: connector.parameters.map((row) => ({ ...row })) };
+  const polling = connector.events.polling;
+  return {
+    key: connector.key,
+    aliases: [...connector.aliases],
+    parameters: connector.parameters.map((row) => ({ ...row })),
+    ...(polling ? { pollingDefaults: structuredClone(polling.resources) } : {}),
+  };
 }
 
 /**

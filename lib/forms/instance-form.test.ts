@@ -37,6 +37,9 @@ describe("formSections", () => {
       "event.notification.signature.key",
       "event.notification.max.rate",
       "event.webhook.bare.url",
+      "event.vendor.type",
+      "event.poller.refresh_interval",
+      "event.poller.configuration",
     ]);
   });
 
@@ -123,6 +126,7 @@ describe("instanceFormSchema", () => {
         "event.notification.signature.key": undefined,
         "event.notification.max.rate": undefined,
         "event.webhook.bare.url": false,
+        "event.vendor.type": "webhook",
       },
     });
   });

@@ -4,10 +4,14 @@ import type { ParseResult } from "@/lib/connectors/contract";
 import { unparseable } from "@/lib/connectors/webhooks/shared";
 import { eventsPool, inTransaction } from "@/lib/db/pg-pool";
 import { enqueueDeliveries, notifyEnqueued } from "@/lib/delivery/queue";
+import { MAX_EVENTS_PER_NOTIFICATION } from "@/lib/events/envelope";
 import { notificationRows, type EventRow } from "@/lib/events/notification-rows";
 import { wakeableLoop, type WakeableLoop } from "@/lib/events/wakeable-loop";
 import { onStored } from "@/lib/ingest/store";
 import { log } from "@/lib/log";
+import { changeKey } from "@/lib/polling/changes";
+import { claimChangeKeys, type ChangeKeyClaim } from "@/lib/polling/change-keys";
+import { parsePolledChanges } from "@/lib/polling/polled-request";
 
 /**
  * Processing stored webhook requests: parse → normalized events → notifications of ≤ 20 events → their
@@ -34,6 +38,10 @@ type StoredRow = {
   delivery_disabled: boolean;
   /** The first request with the same dedup key: this one repeats it and is not delivered. */
   duplicate_of: string | null;
+  /** WEBHOOK, or POLL: the changes one poll found (lib/polling/polled-request.ts). */
+  source: "WEBHOOK" | "POLL";
+  /** The instance's `event.vendor.type` (null: webhook). */
+  vendor_type: string | null;
 };
 
 /** How long the processor, woken from idle by a webhook, waits for more before it starts (latency it adds at most). */
@@ -49,14 +57,15 @@ const TAKE = `WITH taken AS (
     RETURNING request_id
   )
   SELECT r.id, r.instance_id, r.organization_id, r.element_key, r.received_at, r.content_type, r.headers, r.body,
-         r.remote_address, r.duplicate_of, i.name AS instance_name, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
+         r.remote_address, r.duplicate_of, r.source, i.configuration->>'event.vendor.type' AS vendor_type,
+         i.name AS instance_name, i.delivery_disabled_at IS NOT NULL AS delivery_disabled
     FROM taken t JOIN webhook_requests r ON r.id = t.request_id JOIN instances i ON i.id = r.instance_id
    ORDER BY r.id`;
 
 const INSERT_EVENTS = `INSERT INTO events (id, event_id, request_id, instance_id, organization_id, element_key, summary,
-                                           event_count, payload, status, created_at)
+                                           event_count, payload, status, created_at, source)
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[], $8::int[],
-                       $9::bytea[], $10::"EventStatus"[], $11::timestamptz[])`;
+                       $9::bytea[], $10::"EventStatus"[], $11::timestamptz[], $12::"EventSource"[])`;
 
 function parse(row: StoredRow): ParseResult {
   const connector = getConnector(row.element_key);
@@ -76,11 +85,31 @@ function parse(row: StoredRow): ParseResult {
   }
 }
 
-type Made = { row: StoredRow; events: EventRow[] };
+type Status = "PENDING" | "DISABLED" | "DUPLICATE";
+type Source = "WEBHOOK" | "POLL" | "RECOVERED";
+/** One notification to insert, and the change keys that decide whether it is one (reconciliation). */
+type Made = { row: StoredRow; event: EventRow; status: Status; source: Source; keys: string[] };
 
-function eventsOf(row: StoredRow): Made {
+/**
+ * A repeat of an earlier request is shown, never delivered again. While the receiver has said 410 Gone,
+ * events are kept but not sent; "redeliver failed" sends them later.
+ */
+function statusOf(row: StoredRow): Status {
+  if (row.duplicate_of) return "DUPLICATE";
+  return row.delivery_disabled ? "DISABLED" : "PENDING";
+}
+
+/** A webhook's changes are keyed only where a poll may report them too: the instance polls as well ("both"). */
+function reconciles(row: StoredRow): boolean {
+  return row.vendor_type === "both" || row.vendor_type === "polling";
+}
+
+const keysOf = (events: readonly { objectType: string; objectId: string | null; changeDate?: string }[]) =>
+  events.flatMap((e) => (e.changeDate && e.objectId ? [changeKey(e.objectType, e.objectId, e.changeDate)] : []));
+
+function webhookEventsOf(row: StoredRow): Made[] {
   const parsed = parse(row);
-  const events = notificationRows({
+  const rows = notificationRows({
     baseEventId: row.id,
     elementKey: row.element_key,
     instanceId: row.instance_id,
@@ -89,45 +118,89 @@ function eventsOf(row: StoredRow): Made {
     raw: parsed.raw,
     sliceRaw: parsed.sliceRaw,
   }, { firstId: row.id, unrecognized: parsed.unrecognized });
-  return { row, events };
+  const keyed = reconciles(row);
+  return rows.map((event, index) => ({
+    row,
+    event,
+    status: statusOf(row),
+    source: "WEBHOOK",
+    keys: keyed ? keysOf(parsed.events.slice(index * MAX_EVENTS_PER_NOTIFICATION, index * MAX_EVENTS_PER_NOTIFICATION + event.count)) : [],
+  }));
+}
+
+/** A poll's changes: one notification each, `raw` = the provider's record, eventIds derived from the stored request. */
+function polledEventsOf(row: StoredRow): Made[] {
+  const changes = parsePolledChanges(row.body);
+  return changes.map(({ event, raw }, index) => {
+    const [made] = notificationRows({
+      baseEventId: changes.length === 1 ? row.id : `${row.id}-${index + 1}`,
+      elementKey: row.element_key,
+      instanceId: row.instance_id,
+      instanceName: row.instance_name,
+      events: [event],
+      raw,
+    });
+    return { row, event: made!, status: statusOf(row), source: row.vendor_type === "both" ? "RECOVERED" : "POLL", keys: keysOf([event]) };
+  });
 }
 
 /**
- * A repeat of an earlier request is shown, never delivered again. While the receiver has said 410 Gone,
- * events are kept but not sent; "redeliver failed" sends them later.
+ * Reconciliation: each notification's change keys are claimed; a polled change already reported (by a
+ * webhook, or an earlier poll) is dropped, a webhook whose changes were all reported already is kept
+ * as DUPLICATE. The first notification of each request keeps the request's id (the live log's row).
  */
-function statusOf(row: StoredRow): "PENDING" | "DISABLED" | "DUPLICATE" {
-  if (row.duplicate_of) return "DUPLICATE";
-  return row.delivery_disabled ? "DISABLED" : "PENDING";
+async function reconcile(client: PoolClient, made: Made[]): Promise<Made[]> {
+  const claims: ChangeKeyClaim[] = made.flatMap((m) => m.keys.map((key) => ({ instanceId: m.row.instance_id, key })));
+  if (claims.length === 0) return made;
+  const held = await claimChangeKeys(client, claims);
+  const claimedHere = new Set<string>();
+  const kept: Made[] = [];
+  for (const m of made) {
+    // A key repeated within the batch belongs to its first notification only.
+    const fresh = m.keys.filter((key) => {
+      const id = `${m.row.instance_id}:${key}`;
+      if (!held.has(id) || claimedHere.has(id)) return false;
+      claimedHere.add(id);
+      return true;
+    });
+    const seen = m.keys.length > 0 && fresh.length === 0;
+    if (seen && m.row.source === "POLL") continue;
+    kept.push(seen ? { ...m, status: "DUPLICATE" } : m);
+  }
+  const firstOf = new Map<string, Made>();
+  for (const m of kept) if (!firstOf.has(m.row.id)) firstOf.set(m.row.id, m);
+  for (const [requestId, m] of firstOf) m.event = { ...m.event, id: requestId };
+  return kept;
 }
 
 async function insertEvents(client: PoolClient, made: readonly Made[]): Promise<number> {
-  const all = made.flatMap(({ row, events }) => events.map((event) => ({ row, event })));
-  if (all.length === 0) return 0;
+  if (made.length === 0) return 0;
   await client.query(INSERT_EVENTS, [
-    all.map(({ event }) => event.id),
-    all.map(({ event }) => event.eventId),
-    all.map(({ row }) => row.id),
-    all.map(({ row }) => row.instance_id),
-    all.map(({ row }) => row.organization_id),
-    all.map(({ row }) => row.element_key),
-    all.map(({ event }) => event.summary),
-    all.map(({ event }) => event.count),
-    all.map(({ event }) => event.payload),
-    all.map(({ row }) => statusOf(row)),
-    all.map(({ row }) => row.received_at),
+    made.map(({ event }) => event.id),
+    made.map(({ event }) => event.eventId),
+    made.map(({ row }) => row.id),
+    made.map(({ row }) => row.instance_id),
+    made.map(({ row }) => row.organization_id),
+    made.map(({ row }) => row.element_key),
+    made.map(({ event }) => event.summary),
+    made.map(({ event }) => event.count),
+    made.map(({ event }) => event.payload),
+    made.map(({ status }) => status),
+    made.map(({ row }) => row.received_at),
+    made.map(({ source }) => source),
   ]);
   await enqueueDeliveries(
     client,
-    all.filter(({ row }) => statusOf(row) === "PENDING").map(({ row, event }) => ({ event: event.id, instanceId: row.instance_id })),
+    made.filter(({ status }) => status === "PENDING").map(({ row, event }) => ({ event: event.id, instanceId: row.instance_id })),
   );
-  return all.length;
+  return made.length;
 }
 
 async function processTaken(limit: number, only: string[] | null): Promise<{ requests: number; events: number }> {
   const result = await inTransaction(async (client) => {
     const { rows } = await client.query<StoredRow>(TAKE, [limit, only]);
-    const events = await insertEvents(client, rows.map(eventsOf));
+    const made = rows.flatMap((row) => (row.source === "POLL" ? polledEventsOf(row) : webhookEventsOf(row)));
+    const events = await insertEvents(client, await reconcile(client, made));
     return { requests: rows.length, events };
   });
   if (result.events) notifyEnqueued();

@@ -18,6 +18,8 @@ import { checkBeforeSave } from "@/lib/instances/save-checks";
 import { newWebhookSecret } from "@/lib/instances/webhook-url";
 import { removeSubscriptionsBeforeDelete, syncAfterSave } from "@/lib/instances/subscriptions";
 import { exchangeCodeForInstance, grantColumns, type OAuthGrant } from "@/lib/oauth/grant";
+import { polls } from "@/lib/polling/config";
+import { requestPoll, syncPollJob } from "@/lib/polling/poll-jobs";
 
 /** Who is acting: every read and write is scoped to one organization. */
 export type Actor = { organizationId: string; userId?: string };
@@ -85,6 +87,7 @@ export async function createInstance(
       ...(grant ? grantColumns(grant) : {}),
     },
   });
+  await syncPollSchedule(instance);
   return { instance: await syncAfterSave(instance), token, ...(signatureKey ? { signatureKey } : {}) };
 }
 
@@ -160,7 +163,28 @@ export async function updateInstance(actor: Actor, id: number, body: unknown): P
       eventsEnabled: plain[EVENTS_ENABLED] === true,
     },
   });
+  await syncPollSchedule(updated);
   return syncAfterSave(updated);
+}
+
+/**
+ * "Poll now" (page and API): the instance's next poll is due at once, after the one running if any.
+ * 409 when the instance does not poll.
+ */
+export async function pollNow(actor: Actor, id: number): Promise<Instance> {
+  const instance = await getInstance(actor, id);
+  if (!(await requestPoll(instance.id))) {
+    throw new AppError(
+      "conflict",
+      "This instance does not poll: set event.vendor.type to polling or both, and switch events on.",
+    );
+  }
+  return instance;
+}
+
+/** An instance with events on whose `event.vendor.type` is polling or both has a poll schedule; others none. */
+async function syncPollSchedule(instance: Instance): Promise<void> {
+  await syncPollJob(instance.id, instance.eventsEnabled && polls(instance.configuration as Configuration));
 }
 
 export async function setEventsEnabled(actor: Actor, id: number, enabled: boolean): Promise<Instance> {

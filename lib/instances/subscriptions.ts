@@ -10,6 +10,7 @@ import { decryptSecrets } from "@/lib/instances/secrets";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { log } from "@/lib/log";
 import { isOAuthConnector, providerApiUrl } from "@/lib/oauth/config";
+import { receivesWebhooks } from "@/lib/polling/config";
 import { accessTokenFor } from "@/lib/oauth/refresh";
 
 /*
@@ -128,7 +129,8 @@ async function recordNew(tx: Tx, instanceId: number, webhookUrl: string, recorde
 async function reconcile(tx: Tx, instance: Instance, mode: "sync" | "remove"): Promise<Outcome> {
   const connector = getConnector(instance.elementKey);
   if (!connector) return { status: "NONE" };
-  const wanted = mode === "sync" && instance.eventsEnabled;
+  // An instance that only polls (`event.vendor.type` "polling") wants no webhooks at the provider.
+  const wanted = mode === "sync" && instance.eventsEnabled && receivesWebhooks(instance.configuration as Record<string, unknown>);
   const handler = connector.events.subscription;
   if (!handler) return { status: wanted && connector.events.manualSetup?.length ? "MANUAL" : "NONE" };
 

@@ -5,6 +5,7 @@ import type { Instance } from "@/lib/generated/prisma/client";
 import { deliveryState, laneStates, type DeliveryState } from "@/lib/delivery/lanes";
 import { publicConfiguration } from "@/lib/instances/service";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
+import { pollingStatus, type PollingStatus } from "@/lib/polling/status";
 
 /** What only the answer that created an instance shows in full: its token and a generated signature key. */
 export type CreatedSecrets = { token?: string; signatureKey?: string };
@@ -54,8 +55,11 @@ export async function toApiInstances(instances: readonly Instance[]): Promise<Ap
   return instances.map((instance) => toApiInstance(instance, { lane: lanes.get(instance.id) }));
 }
 
-/** One instance as the API returns it, with its delivery lane. */
-export async function toApiInstanceWithLane(instance: Instance, options: CreatedSecrets = {}): Promise<ApiInstance> {
-  const lanes = await laneStates([instance.id]);
-  return toApiInstance(instance, { ...options, lane: lanes.get(instance.id) });
+/**
+ * One instance as the API returns it, with its delivery lane and, for an instance that polls
+ * (`event.vendor.type` polling or both), its `polling` state (lib/polling/status.ts).
+ */
+export async function toApiInstanceWithLane(instance: Instance, options: CreatedSecrets = {}): Promise<ApiInstance & { polling?: PollingStatus }> {
+  const [lanes, polling] = await Promise.all([laneStates([instance.id]), pollingStatus(instance)]);
+  return { ...toApiInstance(instance, { ...options, lane: lanes.get(instance.id) }), ...(polling ? { polling } : {}) };
 }

@@ -1,4 +1,4 @@
-import type { EventLogRow } from "@/lib/live-log/schema";
+import type { EventLogRow, EventSourceName } from "@/lib/live-log/schema";
 
 /**
  * A webhook request stored and not yet processed, as a row of the live log: shown as soon as ingest
@@ -8,7 +8,7 @@ import type { EventLogRow } from "@/lib/live-log/schema";
  * replaces the received row in place, at the same position (same `createdAt` and id).
  */
 export const RECEIVED_ROWS = `
-  SELECT r.id, r.organization_id, r.received_at, r.instance_id, i.name AS instance_name, r.element_key
+  SELECT r.id, r.organization_id, r.received_at, r.instance_id, i.name AS instance_name, r.element_key, r.source
     FROM ingest_queue q JOIN webhook_requests r ON r.id = q.request_id JOIN instances i ON i.id = r.instance_id
    WHERE q.request_id = ANY($1::uuid[])`;
 
@@ -19,6 +19,8 @@ export type ReceivedRecord = {
   instance_id: number;
   instance_name: string;
   element_key: string;
+  /** WEBHOOK or POLL: a poll's changes are stored as a request too (lib/polling/store-polled.ts). */
+  source: EventSourceName;
 };
 
 export function receivedRow(record: ReceivedRecord, connector: EventLogRow["connector"]): EventLogRow {
@@ -43,5 +45,6 @@ export function receivedRow(record: ReceivedRecord, connector: EventLogRow["conn
     deliveredAt: null,
     nextAttemptAt: null,
     test: false,
+    source: record.source,
   };
 }

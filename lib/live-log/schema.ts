@@ -12,6 +12,14 @@ export type LogStatus = (typeof LOG_STATUSES)[number];
 /** A row's status: an event's, or RECEIVED for a stored request not processed yet (not a filter). */
 export type RowStatus = LogStatus | "RECEIVED";
 
+/**
+ * How Hookline learned of an event (the `EventSource` column of events and stored requests): a webhook,
+ * a poll of the provider's API, or a reconciliation poll of a "both" instance that found a change no
+ * webhook reported (a lost webhook, recovered). A stored request is WEBHOOK or POLL.
+ */
+export const EVENT_SOURCES = ["WEBHOOK", "POLL", "RECOVERED"] as const;
+export type EventSourceName = (typeof EVENT_SOURCES)[number];
+
 export const LOG_EVENT_TYPES = ["CREATED", "UPDATED", "DELETED", "UNKNOWN"] as const satisfies readonly NormalizedEventType[];
 export type LogEventType = (typeof LOG_EVENT_TYPES)[number];
 
@@ -121,6 +129,8 @@ export type EventLogRow = {
   deliveredAt: string | null;
   nextAttemptAt: string | null;
   test: boolean;
+  /** The log marks POLL and RECOVERED rows; WEBHOOK, the usual case, goes unmarked. */
+  source: EventSourceName;
 };
 
 export type EventLogPage = {

@@ -4,7 +4,7 @@ import { ReadPoolBusyError, readQuery, ReadTimeoutError } from "@/lib/db/read-po
 import type { NotificationEvent } from "@/lib/events/envelope";
 import type { Cursor } from "@/lib/events/schema";
 import { AppError } from "@/lib/errors";
-import type { EventLogFilters, EventLogRow, LogStatus } from "@/lib/live-log/schema";
+import type { EventLogFilters, EventLogRow, EventSourceName, LogStatus } from "@/lib/live-log/schema";
 import { compareRows, TIME_RANGES } from "@/lib/live-log/schema";
 import { searchRegex } from "@/lib/live-log/search-terms";
 
@@ -26,7 +26,7 @@ export class Params {
 
 export const ROW_COLUMNS = `e.id, e.event_id, e.organization_id, e.created_at, e.instance_id, i.name AS instance_name,
        e.element_key, e.summary, e.event_count, e.status, e.attempts, e.last_status_code, e.delivered_at,
-       e.next_attempt_at, e.test,
+       e.next_attempt_at, e.test, e.source,
        (SELECT CASE WHEN a.status_code IS NOT NULL THEN a.latency_ms END FROM delivery_attempts a WHERE a.event_id = e.id
          ORDER BY a.started_at DESC, a.attempt DESC LIMIT 1) AS latency_ms`;
 
@@ -58,6 +58,7 @@ export type RowRecord = {
   delivered_at: Date | null;
   next_attempt_at: Date | null;
   test: boolean;
+  source: EventSourceName;
   latency_ms: number | null;
 };
 
@@ -98,6 +99,7 @@ export function toRow(record: RowRecord): EventLogRow {
     deliveredAt: iso(record.delivered_at),
     nextAttemptAt: iso(record.next_attempt_at),
     test: record.test,
+    source: record.source,
   };
 }
 

@@ -26,6 +26,7 @@ function row(second: number, overrides: Partial<EventLogRow> = {}): EventLogRow 
     deliveredAt: null,
     nextAttemptAt: null,
     test: false,
+    source: "WEBHOOK",
     ...overrides,
   };
 }

@@ -22,9 +22,18 @@ export type ProviderRequest = {
   /** Sent as JSON. */
   body?: unknown;
   signal?: AbortSignal;
+  /** Default 1 MB; a poll's page of records may need more. */
+  maxResponseBytes?: number;
 };
 
-export type ProviderResponse = { status: number; body: unknown };
+export type ProviderResponse = {
+  status: number;
+  body: unknown;
+  /** The answer's `Retry-After` (429, 503), as sent. */
+  retryAfter?: string;
+  /** The answer was longer than the request's `maxResponseBytes` and was cut: `body` is not all of it. */
+  truncated?: boolean;
+};
 
 export type ProviderCall = { ok: true; response: ProviderResponse } | { ok: false; reason: string };
 
@@ -62,14 +71,23 @@ export async function callProvider(providerName: string, request: ProviderReques
     body,
     timeoutMs: PROVIDER_TIMEOUT_MS,
     allowPrivate: env().HOOKLINE_ALLOW_PRIVATE_CALLBACKS,
-    maxResponseBytes: MAX_RESPONSE_BYTES,
+    maxResponseBytes: request.maxResponseBytes ?? MAX_RESPONSE_BYTES,
     signal: request.signal,
   });
   if (!response.ok) {
-    const why = response.kind === "aborted" ? "registration took too long and was stopped" : response.error;
+    const why = response.kind === "aborted" ? "the call took too long and was stopped" : response.error;
     return { ok: false, reason: `Could not reach ${providerName}: ${why}.` };
   }
-  return { ok: true, response: { status: response.status, body: parseBody(response.body, credentialsOf(request.headers)) } };
+  const retryAfter = response.headers["retry-after"];
+  return {
+    ok: true,
+    response: {
+      status: response.status,
+      body: parseBody(response.body, credentialsOf(request.headers)),
+      ...(typeof retryAfter === "string" ? { retryAfter } : {}),
+      ...(response.truncated ? { truncated: true } : {}),
+    },
+  };
 }
 
 export function isSuccess(response: ProviderResponse): boolean {

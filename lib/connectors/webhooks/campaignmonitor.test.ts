@@ -10,17 +10,17 @@ describe("campaignMonitorWebhook", () => {
     const result = parse(body);
     expect(result.raw).toEqual(JSON.parse(body.toString("utf8")));
     expect(result.events).toEqual([
-      { eventType: "CREATED", objectType: "subscriber", objectId: "test@example.org", eventDate: "2010-12-14T11:32:00.000Z" },
+      { eventType: "CREATED", objectType: "subscriber", objectId: "test@example.org", eventDate: "2010-12-14T11:32:00.000Z", changeDate: "2010-12-14T11:32:00.000Z" },
     ]);
   });
 
   it("normalizes a batch: Subscribe → CREATED, Update → UPDATED (current address), Deactivate → DELETED", () => {
     expect(parse(fixture("campaignmonitor-batch.json")).events).toEqual([
-      { eventType: "CREATED", objectType: "subscriber", objectId: "test1@example.org", eventDate: "2010-12-14T11:32:00.000Z" },
-      { eventType: "CREATED", objectType: "subscriber", objectId: "test2@example.org", eventDate: "2010-12-14T11:32:00.000Z" },
-      { eventType: "UPDATED", objectType: "subscriber", objectId: "new.address@example.org", eventDate: "2010-12-14T11:40:00.000Z" },
-      { eventType: "DELETED", objectType: "subscriber", objectId: "example@example.com", eventDate: "2011-04-27T09:41:00.000Z" },
-      { eventType: "DELETED", objectType: "subscriber", objectId: "bounced@example.com", eventDate: "2011-04-27T09:45:30.000Z" },
+      { eventType: "CREATED", objectType: "subscriber", objectId: "test1@example.org", eventDate: "2010-12-14T11:32:00.000Z", changeDate: "2010-12-14T11:32:00.000Z" },
+      { eventType: "CREATED", objectType: "subscriber", objectId: "test2@example.org", eventDate: "2010-12-14T11:32:00.000Z", changeDate: "2010-12-14T11:32:00.000Z" },
+      { eventType: "UPDATED", objectType: "subscriber", objectId: "new.address@example.org", eventDate: "2010-12-14T11:40:00.000Z", changeDate: "2010-12-14T11:40:00.000Z" },
+      { eventType: "DELETED", objectType: "subscriber", objectId: "example@example.com", eventDate: "2011-04-27T09:41:00.000Z", changeDate: "2011-04-27T09:41:00.000Z" },
+      { eventType: "DELETED", objectType: "subscriber", objectId: "bounced@example.com", eventDate: "2011-04-27T09:45:30.000Z", changeDate: "2011-04-27T09:45:30.000Z" },
     ]);
   });
 

@@ -5,6 +5,7 @@ import {
   isObject,
   jsonFailure,
   normalizedEvent,
+  withChangeDate,
   parseJsonBody,
   providerDateToIso,
   stringField,
@@ -35,8 +36,10 @@ const OBJECT_TYPE = "subscriber";
 function normalize(item: unknown, receivedAt: Date): NormalizedEvent {
   const eventType = eventTypeFrom(EVENT_TYPES, stringField(item, "Type"));
   const objectId = stringField(item, "EmailAddress") || null;
-  const eventDate = providerDateToIso(isObject(item) ? item.Date : undefined, receivedAt);
-  return normalizedEvent(eventType, OBJECT_TYPE, objectId, eventDate);
+  const date = isObject(item) ? item.Date : undefined;
+  const eventDate = providerDateToIso(date, receivedAt);
+  // The subscriber's own date (joined, or unsubscribed), which a poll of the list reads too: reconciliation.
+  return withChangeDate(normalizedEvent(eventType, OBJECT_TYPE, objectId, eventDate), date);
 }
 
 export const campaignMonitorWebhook: WebhookHandler = {

@@ -21,13 +21,19 @@ function context(fetchFromProvider?: WebhookContext["fetchFromProvider"]): Webho
 const fetchKey = () => vi.fn(async (url: string) => (url === KEY_URL ? { signing_key: SIGNING_KEY } : {}));
 
 describe("connectwiseWebhook.parse", () => {
-  it("normalizes an added ticket, dating it from the entity's _info.lastUpdated", () => {
+  it("normalizes an added ticket, dating it (and its change, for reconciliation with polling) from the entity's _info.lastUpdated", () => {
     const body = fixture("connectwise-ticket-added.json");
     const result = connectwiseWebhook.parse(incoming(body), RECEIVED_AT);
     expect(result.raw).toEqual(JSON.parse(body.toString("utf8")));
     expect(typeof (result.raw as { Entity: unknown }).Entity).toBe("string");
     expect(result.events).toEqual([
-      { eventType: "CREATED", objectType: "ticket", objectId: "12345", eventDate: "2024-03-05T14:22:11.000Z" },
+      {
+        eventType: "CREATED",
+        objectType: "ticket",
+        objectId: "12345",
+        eventDate: "2024-03-05T14:22:11.000Z",
+        changeDate: "2024-03-05T14:22:11.000Z",
+      },
     ]);
   });
 

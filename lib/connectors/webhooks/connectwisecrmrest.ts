@@ -17,6 +17,7 @@ import {
   providerDateToIso,
   stringField,
   unparseable,
+  withChangeDate,
 } from "@/lib/connectors/webhooks/shared";
 import type { JsonObject } from "@/lib/connectors/webhooks/shared";
 import { constantTimeEqual } from "@/lib/delivery/sign";
@@ -102,12 +103,16 @@ function looksLikeCallback(value: unknown): value is JsonObject {
 }
 
 function normalize(payload: JsonObject, receivedAt: Date): NormalizedEvent {
-  return normalizedEvent(
+  const lastUpdated = entityLastUpdated(payload.Entity);
+  const event = normalizedEvent(
     eventTypeFrom(EVENT_TYPES, stringField(payload, "Action")?.toLowerCase()),
     stringField(payload, "Type")?.toLowerCase() || "unknown",
     idField(payload, "ID"),
-    providerDateToIso(entityLastUpdated(payload.Entity), receivedAt),
+    providerDateToIso(lastUpdated, receivedAt),
   );
+  // The entity's own date: what a poll of the same record reads as its updated date (a deleted record is
+  // never polled).
+  return event.eventType === "DELETED" ? event : withChangeDate(event, lastUpdated);
 }
 
 export const connectwiseWebhook: WebhookHandler = {

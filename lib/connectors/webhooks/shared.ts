@@ -148,6 +148,16 @@ export function normalizedEvent(
   return { eventType, objectType, objectId: objectId ?? null, eventDate };
 }
 
+/**
+ * `event` with the object's own updated date as `changeDate` (reconciliation with polling), when `value`
+ * is a provider date; unchanged when it is not (then `eventDate` is only when the webhook came).
+ */
+export function withChangeDate(event: NormalizedEvent, value: unknown): NormalizedEvent {
+  // Read twice with different fallbacks: equal results mean the date was read, not a fallback.
+  const read = providerDateToIso(value, new Date(0));
+  return read === providerDateToIso(value, new Date(1)) ? { ...event, changeDate: read } : event;
+}
+
 /** Looks a provider's action up in a table; anything not in it is UNKNOWN (a Map, so `toString` is not an action). */
 export function eventTypeFrom(
   table: ReadonlyMap<string, NormalizedEventType>,

@@ -6,7 +6,7 @@ import type { ActionResult } from "@/lib/action-result";
 import { requireUser } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { resumeDelivery } from "@/lib/events/service";
-import { deleteInstance, setEventsEnabled } from "@/lib/instances/service";
+import { deleteInstance, pollNow, setEventsEnabled } from "@/lib/instances/service";
 import { zInstanceId } from "./load-instance";
 
 
@@ -59,6 +59,24 @@ export async function resumeDeliveryAction(id: unknown): Promise<ActionResult<Re
   try {
     await resumeDelivery({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
     revalidatePath("/instances");
+    revalidatePath(`/instances/${parsedId.data}`);
+    return { ok: true, data: {} };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/**
+ * "Poll now": the instance's next poll is due at once (a worker runs it). An instance that does not poll,
+ * or polls with events off, is a result with the reason, not an error page.
+ */
+export async function pollNowAction(id: unknown): Promise<ActionResult<Record<string, never>>> {
+  const user = await requireUser();
+  const parsedId = zInstanceId.safeParse(id);
+  if (!parsedId.success) return { ok: false, message: "Invalid request." };
+  try {
+    await pollNow({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
     revalidatePath(`/instances/${parsedId.data}`);
     return { ok: true, data: {} };
   } catch (error) {

@@ -11,6 +11,7 @@ import { ForwardEventsHint } from "@/components/forward-events-hint";
 import { UnreachableWebhookWarning } from "@/components/unreachable-webhook-warning";
 import { InstanceStatusBadge } from "@/components/instance-status-badge";
 import { InstanceSubscription } from "@/components/instance-subscription";
+import { PollingCard } from "@/components/polling-card";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { StackedBody, StackedCell, StackedHead, StackedRow, StackedRowHeader, StackedTable } from "@/components/ui/stacked-table";
@@ -21,6 +22,7 @@ import { publicUrl } from "@/lib/env";
 import { reachabilityOf } from "@/lib/net/public-address";
 import { formatExactTime, formatRelativeTime } from "@/lib/format";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
+import { pollingStatus } from "@/lib/polling/status";
 import { BareUrlNote } from "./bare-url-note";
 import { RotateWebhookUrl } from "./rotate-webhook-url";
 import { DeleteInstance } from "./delete-instance";
@@ -46,7 +48,8 @@ export default async function InstancePage({ params }: Props) {
   const manualSetup = connector.events.manualSetup ?? [];
   const configured = (instance.configuration as Record<string, unknown>)[CALLBACK_URL];
   const callbackUrl = typeof configured === "string" && configured.trim() !== "" ? configured : null;
-  const delivery = deliveryState((await laneStates([instance.id])).get(instance.id), instance.deliveryDisabledAt);
+  const [lanes, polling] = await Promise.all([laneStates([instance.id]), pollingStatus(instance)]);
+  const delivery = deliveryState(lanes.get(instance.id), instance.deliveryDisabledAt);
 
   return (
     <>
@@ -161,6 +164,8 @@ export default async function InstancePage({ params }: Props) {
             </div>
           </CardContent>
         </Card>
+
+        {polling ? <PollingCard instanceId={instance.id} status={polling} /> : null}
 
         <InstanceSubscription instance={instance} connector={connector} />
 
