@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { getConnector } from "@/lib/connectors";
 import {
   MAX_JSON_TEXT,
-  configurationFormDefaults,
-  configurationFormSchema,
   parseConfiguration,
   parseCreateInstanceBody,
   parsePatchInstanceBody,
 } from "@/lib/connectors/schema";
+import {
+  configurationFormDefaults,
+  configurationFormSchema,
+} from "@/lib/connectors/form-values";
 import { connectors } from "@/lib/connectors";
 import type { Connector } from "@/lib/connectors/types";
 import { POLLER_CONFIGURATION_PARAMETER, REFRESH_INTERVAL_PARAMETER, VENDOR_TYPE_PARAMETER } from "@/lib/polling/config";

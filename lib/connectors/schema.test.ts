@@ -4,18 +4,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { connectors, getConnector } from "@/lib/connectors";
 import {
-  configurationFormDefaults,
-  configurationFormSchema,
   configurationSchema,
   createInstanceBodySchema,
   normalizeConfiguration,
-  numberFromFormText,
   parseConfiguration,
   parseCreateInstanceBody,
   parsePatchInstanceBody,
   restoreAliases,
   secretApiNames,
 } from "@/lib/connectors/schema";
+import {
+  configurationFormDefaults,
+  configurationFormSchema,
+  numberFromFormText,
+} from "@/lib/connectors/form-values";
 import type { Connector } from "@/lib/connectors/types";
 
 const fixtureDir = new URL("../../tests/fixtures/seeds/", import.meta.url);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { configurationFormDefaults } from "@/lib/connectors/schema";
+import {
+  configurationFormDefaults,
+} from "@/lib/connectors/form-values";
 import { getConnector } from "@/lib/connectors";
 import { flattenFormValues } from "@/lib/forms/flatten";
 

@@ -1,16 +1,18 @@
 import { z } from "zod";
 import {
-  configurationFormDefaults,
-  configurationFormSchema,
   instanceNameSchema,
-  numberApiNames,
-  numberFromFormText,
   tagsSchema,
   type Configuration,
-  type ConfigurationFormValues,
   type ConnectorSpec,
   type SchemaMode,
 } from "@/lib/connectors/schema";
+import {
+  configurationFormDefaults,
+  configurationFormSchema,
+  numberApiNames,
+  numberFromFormText,
+  type ConfigurationFormValues,
+} from "@/lib/connectors/form-values";
 import type { ParameterRow } from "@/lib/connectors/types";
 import { flattenFormValues } from "@/lib/forms/flatten";
 

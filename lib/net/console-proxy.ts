@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import { MAX_BODY_BYTES } from "@/lib/api/body";
 import { log } from "@/lib/log";
 import { answerTooLarge, dropRestOf } from "@/lib/net/oversized-body";
+import { requestHead } from "@/lib/net/request-head";
 
 /**
  * The edge's side of the console (scripts/console.ts): every request that is not a provider webhook is
@@ -47,13 +48,6 @@ function answerJson(response: ServerResponse, status: number, message: string, h
   const body = JSON.stringify({ message });
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), ...headers });
   response.end(body);
-}
-
-/** The request line and headers of `request`, as the console must see them to take over an upgrade. */
-function rawHead(request: IncomingMessage): string {
-  let head = `${request.method} ${request.url} HTTP/1.1\r\n`;
-  for (let i = 0; i < request.rawHeaders.length; i += 2) head += `${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}\r\n`;
-  return `${head}\r\n`;
 }
 
 export type ConsoleProxy = {
@@ -121,7 +115,7 @@ export function consoleProxy(socketPath: string): ConsoleProxy {
   const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const upstream = net.connect(socketPath);
     upstream.on("connect", () => {
-      upstream.write(rawHead(request));
+      upstream.write(requestHead(request));
       if (head.length) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { z } from "zod";
+import { requestHead } from "@/lib/net/request-head";
 
 /**
  * Live-log streams skip the edge's proxy: the edge hands the client's connection itself to the console
@@ -20,7 +21,7 @@ export const streamHandoff = z.object({ type: z.literal("stream"), head: z.strin
 export type StreamHandoff = z.infer<typeof streamHandoff>;
 
 /** Headers the edge replaces in the rebuilt head. */
-const REPLACED = new Set(["connection", "keep-alive", "proxy-connection"]);
+const REPLACED = ["connection", "keep-alive", "proxy-connection"];
 
 /** Whether the edge hands this request's connection to the console instead of proxying it. */
 export function isLiveLogStream(request: IncomingMessage): boolean {
@@ -28,16 +29,9 @@ export function isLiveLogStream(request: IncomingMessage): boolean {
   return request.url === STREAM_PATH || request.url.startsWith(`${STREAM_PATH}?`);
 }
 
-/** The request line and headers as the console must read them, with `set` replacing the client's own. */
+/** The request line and headers as the console must read them, with `set` replacing the client's own, and `connection: close`. */
 export function rebuiltHead(request: IncomingMessage, set: Record<string, string>): string {
-  const replaced = new Set([...REPLACED, ...Object.keys(set).map((name) => name.toLowerCase())]);
-  let head = `${request.method} ${request.url} HTTP/1.1\r\n`;
-  for (let i = 0; i < request.rawHeaders.length; i += 2) {
-    const name = request.rawHeaders[i]!;
-    if (!replaced.has(name.toLowerCase())) head += `${name}: ${request.rawHeaders[i + 1]}\r\n`;
-  }
-  for (const [name, value] of Object.entries(set)) head += `${name}: ${value}\r\n`;
-  return `${head}connection: close\r\n\r\n`;
+  return requestHead(request, { set, drop: [...REPLACED], close: true });
 }
 
 /**
