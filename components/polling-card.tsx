@@ -1,5 +1,6 @@
 import "server-only";
 import { LoaderCircle, TriangleAlert } from "lucide-react";
+import { PollHistoryForm } from "@/components/poll-history-form";
 import { PollNowButton } from "@/components/poll-now-button";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -92,7 +93,10 @@ export function PollingCard({ instanceId, status, now = new Date() }: { instance
               <NextPoll status={status} now={now} />
             </dd>
           </dl>
-          <PollNowButton instanceId={instanceId} />
+          <div className="flex flex-wrap items-end gap-3">
+            <PollNowButton instanceId={instanceId} />
+            <PollHistoryForm instanceId={instanceId} />
+          </div>
         </div>
 
         {status.consecutiveFailures > 0 ? (

@@ -74,6 +74,15 @@ test("a ConnectWise instance that polls shows its Polling card, and Poll now ask
     await expect(card.getByRole("row").filter({ hasText: "tickets" })).toContainText("OK", { timeout: 1_000 });
   }).toPass({ timeout: 30_000 });
 
+  // History, asked for from the card: the marks go back to the day chosen and a poll runs.
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  await card.getByLabel("History since (UTC)").fill(yesterday);
+  await card.getByRole("button", { name: "Poll since" }).click();
+  await expect(page.getByText(`Polling the changes since ${yesterday}`).first()).toBeVisible();
+  // Where a resource without a mark starts: moved back to the start of that day, and kept there.
+  const [schedule] = await query<{ since: Date }>("SELECT since FROM poll_jobs WHERE instance_id = $1", [id]);
+  expect(schedule?.since.toISOString()).toBe(`${yesterday}T00:00:00.000Z`);
+
   // …and the live log shows the polled event, marked as such.
   await page.goto(`/events?instance=${id}`);
   const row = page.getByRole("row").filter({ hasText: "ticket" }).first();

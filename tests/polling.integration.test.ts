@@ -377,6 +377,29 @@ describe("end to end, through the REST API", () => {
     }
   });
 
+  it("reads history when asked: POST /poll with since moves the marks back, and the changes since then come", async () => {
+    const old = nextId++;
+    cw.save(TICKETS, old, new Date(Date.now() - 3 * 3600_000), { summary: "before the instance" });
+    const instance = await createPolling("polling");
+    await pollOnce(instance.id);
+    expect(await eventsOf(instance.id)).toHaveLength(0);
+
+    const id = String(instance.id);
+    const refused = await call(pollRoute.POST, { method: "POST", header: tenant.header, params: { id }, body: { since: "yesterday" } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/since must be an ISO 8601 date-time/);
+    const future = await call(pollRoute.POST, { method: "POST", header: tenant.header, params: { id }, body: { since: new Date(Date.now() + 3600_000).toISOString() } });
+    expect(future.body.message).toMatch(/must not be in the future/);
+
+    const since = new Date(Date.now() - 4 * 3600_000).toISOString();
+    const asked = await call(pollRoute.POST, { method: "POST", header: tenant.header, params: { id }, body: { since } });
+    expect(asked.status).toBe(202);
+    expect(asked.body.polling.resources.map((r: { highWaterMark: string }) => r.highWaterMark)).toEqual([since, since, since]);
+    await pollOnce(instance.id);
+    const events = await eventsOf(instance.id);
+    expect(events.map((e) => messageOf(e.payload).events[0]!.objectId)).toEqual([String(old)]);
+  });
+
   it("answers 409, with what to do, to Poll now on an instance that does not poll", async () => {
     const { instance } = await createInstance(actor, {
       element: { key: "connectwisecrmrest" },

@@ -169,10 +169,16 @@ export function openApiDocument(serverUrl: string) {
         parameters: [idParam],
         post: {
           summary: "Poll now (event.vendor.type polling or both): the next poll is due at once; a worker runs it and polling.resources shows how it went",
+          requestBody: {
+            required: false,
+            description: "Optional. History: every resource's high-water mark goes back to since (at most 366 days), so the poll reads the changes made since then.",
+            content: jsonContent({ type: "object", additionalProperties: false, properties: { since: { type: "string", format: "date-time" } } }),
+          },
           responses: {
             "202": { description: "The instance, with its polling state", content: jsonContent(ref("Instance")) },
             "401": errors["401"],
             "404": errors["404"],
+            "400": errors["400"],
             "409": { description: "The instance does not poll", content: jsonContent(ref("Error")) },
           },
         },

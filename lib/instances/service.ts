@@ -168,12 +168,12 @@ export async function updateInstance(actor: Actor, id: number, body: unknown): P
 }
 
 /**
- * "Poll now" (page and API): the instance's next poll is due at once, after the one running if any.
- * 409 when the instance does not poll.
+ * "Poll now" (page and API): the instance's next poll is due at once, after the one running if any;
+ * with `since`, from then (history: the high-water marks go back to it). 409 when the instance does not poll.
  */
-export async function pollNow(actor: Actor, id: number): Promise<Instance> {
+export async function pollNow(actor: Actor, id: number, since?: Date): Promise<Instance> {
   const instance = await getInstance(actor, id);
-  if (!(await requestPoll(instance.id))) {
+  if (!(await requestPoll(instance.id, since))) {
     throw new AppError(
       "conflict",
       "This instance does not poll: set event.vendor.type to polling or both, and switch events on.",

@@ -26,9 +26,20 @@ export async function syncPollJob(instanceId: number, polling: boolean): Promise
      ON CONFLICT (instance_id) DO NOTHING`;
 }
 
-/** "Poll now": due at once (after the poll running, if one is). False when the instance does not poll. */
-export async function requestPoll(instanceId: number): Promise<boolean> {
-  const count = await db().$executeRaw`UPDATE poll_jobs SET run_at = now(), failures = 0 WHERE instance_id = ${instanceId}`;
+/**
+ * "Poll now": due at once (after the poll running, if one is). `since`: history asked for: every
+ * resource's high-water mark goes back to it (never forward), so the poll reads the changes since then.
+ * False when the instance does not poll.
+ */
+export async function requestPoll(instanceId: number, since?: Date): Promise<boolean> {
+  if (!since) {
+    const count = await db().$executeRaw`UPDATE poll_jobs SET run_at = now(), failures = 0 WHERE instance_id = ${instanceId}`;
+    return count > 0;
+  }
+  const [count] = await db().$transaction([
+    db().$executeRaw`UPDATE poll_jobs SET run_at = now(), failures = 0, since = LEAST(since, ${since}) WHERE instance_id = ${instanceId}`,
+    db().$executeRaw`UPDATE poll_resources SET high_water = LEAST(high_water, ${since}) WHERE instance_id = ${instanceId}`,
+  ]);
   return count > 0;
 }
 

@@ -50,7 +50,10 @@ export async function storePollResult(poll: ClaimedPoll, target: StoreTarget, ou
       `INSERT INTO poll_resources (instance_id, resource, high_water, polled_at, result, message, records, changes)
        VALUES ($1, $2, COALESCE($3::timestamptz, $4::timestamptz), now(), $5, $6, $7, $8)
        ON CONFLICT (instance_id, resource) DO UPDATE SET
-         high_water = COALESCE($3::timestamptz, poll_resources.high_water), polled_at = now(), result = $5, message = $6,
+         -- A mark moved back (history asked for) while this poll ran stays where it was put.
+         high_water = CASE WHEN poll_resources.high_water < $4::timestamptz THEN poll_resources.high_water
+                           ELSE COALESCE($3::timestamptz, poll_resources.high_water) END,
+         polled_at = now(), result = $5, message = $6,
          records = $7, changes = $8`,
       [target.instanceId, outcome.resource, outcome.highWater, initialHighWater, outcome.result, outcome.message, outcome.records, outcome.changes.length],
     );

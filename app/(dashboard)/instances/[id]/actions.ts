@@ -8,6 +8,7 @@ import { AppError } from "@/lib/errors";
 import { resumeDelivery } from "@/lib/events/service";
 import { deleteInstance, pollNow, setEventsEnabled } from "@/lib/instances/service";
 import { zInstanceId } from "./load-instance";
+import { firstIssue, pollSinceSchema } from "@/lib/polling/history";
 
 
 /** The first message of each field error: what a toast can show in one line. */
@@ -71,12 +72,15 @@ export async function resumeDeliveryAction(id: unknown): Promise<ActionResult<Re
  * "Poll now": the instance's next poll is due at once (a worker runs it). An instance that does not poll,
  * or polls with events off, is a result with the reason, not an error page.
  */
-export async function pollNowAction(id: unknown): Promise<ActionResult<Record<string, never>>> {
+export async function pollNowAction(id: unknown, since?: unknown): Promise<ActionResult<Record<string, never>>> {
   const user = await requireUser();
   const parsedId = zInstanceId.safeParse(id);
   if (!parsedId.success) return { ok: false, message: "Invalid request." };
+  // "Poll since": history from that date-time (lib/polling/history.ts).
+  const parsedSince = since === undefined ? undefined : pollSinceSchema.safeParse(since);
+  if (parsedSince && !parsedSince.success) return { ok: false, message: firstIssue(parsedSince.error) };
   try {
-    await pollNow({ organizationId: user.organizationId, userId: user.id }, parsedId.data);
+    await pollNow({ organizationId: user.organizationId, userId: user.id }, parsedId.data, parsedSince?.data);
     revalidatePath(`/instances/${parsedId.data}`);
     return { ok: true, data: {} };
   } catch (error) {
