@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectwiseSignature } from "@/lib/connectors/webhooks/connectwisecrmrest";
 import { db } from "@/lib/db/client";
@@ -239,24 +241,48 @@ describe('reconciliation ("both")', () => {
 });
 
 describe("scale-out", () => {
-  it("two pollers poll an instance once per interval, never at the same time", async () => {
+  /** A poller in a process of its own (tests/helpers/poller-process.ts), as each worker process runs one. */
+  function spawnPoller(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/helpers/poller-process.ts")], { env: process.env, stdio: ["ignore", "pipe", "inherit"] });
+    return new Promise((resolve, reject) => {
+      child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("poller ready") && resolve(child));
+      child.once("exit", (code) => reject(new Error(`poller process exited with ${code}`)));
+    });
+  }
+
+  it("two poller processes poll an instance once per interval, never at the same time", async () => {
     // 0.02 minutes: a poll every 1.2 s.
     const instance = await createPolling("polling", { "event.poller.refresh_interval": 0.02 });
     const tickets = () => cw.provider.requests.filter((r) => r.path.endsWith("/service/tickets")).length;
     // Only this instance is due while the pollers run (earlier tests' instances wait an hour).
     await db().pollJob.updateMany({ where: { instanceId: { not: instance.id } }, data: { runAt: new Date(Date.now() + 3600_000) } });
-    cw.provider.requests.length = 0;
-    const pollers = [startPoller({ idleMs: 100 }), startPoller({ idleMs: 100 })];
-    const started = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    await Promise.all(pollers.map((p) => p.stop()));
-    const elapsed = (Date.now() - started) / 1000;
-    const polls = tickets();
-    // One poll at once, then one per 1.2 s interval: 4 in 4 s. Two pollers claiming the same
-    // instance would double that.
-    expect(polls).toBeGreaterThanOrEqual(2);
-    expect(polls).toBeLessThanOrEqual(Math.floor(elapsed / 1.2) + 1);
-    await waitUntil(async () => (await db().pollJob.findUniqueOrThrow({ where: { instanceId: instance.id } })).lease === null, 5000, "the last lease released");
+    // The fake answers the tickets listing of one poll at a time: a second poll at the same moment shows.
+    let inFlight = 0;
+    let overlapped = false;
+    cw.provider.intercept((request) => {
+      if (!request.path.endsWith("/service/tickets")) return undefined;
+      inFlight += 1;
+      if (inFlight > 1) overlapped = true;
+      setTimeout(() => (inFlight -= 1), 50);
+      return undefined;
+    });
+    try {
+      const pollers = await Promise.all([spawnPoller(), spawnPoller()]);
+      cw.provider.requests.length = 0;
+      const started = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      const polls = tickets();
+      const elapsed = (Date.now() - started) / 1000;
+      await Promise.all(pollers.map((child) => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGTERM"); })));
+      // One poll per 1.2 s interval (plus one due at the start): two processes claiming the same
+      // instance would double that.
+      expect(polls).toBeGreaterThanOrEqual(2);
+      expect(polls).toBeLessThanOrEqual(Math.floor(elapsed / 1.2) + 1);
+      expect(overlapped).toBe(false);
+      await waitUntil(async () => (await db().pollJob.findUniqueOrThrow({ where: { instanceId: instance.id } })).lease === null, 5000, "the last lease released");
+    } finally {
+      cw.provider.intercept(null);
+    }
   });
 });
 
