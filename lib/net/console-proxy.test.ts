@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -73,6 +74,25 @@ it("forwards method, path, headers and body, and streams the answer back with it
   expect(seen).toMatchObject({ method: "POST", url: "/elements/api-v2/instances?x=1", body: '{"name":"n"}' });
   expect(seen!.headers["x-custom"]).toBe("kept");
   expect(seen!.headers["x-custom-hop"]).toBeUndefined();
+});
+
+it("forwards a chunked body of a GET framed, so the console reads it as this request's body", async () => {
+  const seen: { method?: string; body: string }[] = [];
+  await startConsole(async (request, response) => {
+    seen.push({ method: request.method, body: (await bodyOf(request)).toString() });
+    response.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}');
+  });
+  const socket = net.connect((edge.address() as AddressInfo).port, "127.0.0.1");
+  const answer = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    socket.on("data", (chunk: Buffer) => (text += chunk.toString("latin1")));
+    socket.on("end", () => resolve(text));
+    socket.on("error", reject);
+    socket.write("GET /elements/api-v2/instances HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
+  });
+  expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+  expect(answer).toContain('{"ok":true}');
+  expect(seen).toEqual([{ method: "GET", body: "{}" }]);
 });
 
 it("streams each chunk as the console writes it (a live-log stream), not at the end", async () => {

@@ -65,7 +65,12 @@ export function consoleProxy(socketPath: string): ConsoleProxy {
       dropRestOf(request);
       return answerTooLarge(response);
     }
-    const upstream = http.request({ socketPath, agent, method: request.method, path: request.url, headers: withoutHopByHop(request.headers) });
+    const headers = withoutHopByHop(request.headers);
+    // A chunked body (Transfer-Encoding is hop-by-hop, so it was dropped) goes on chunked: for GET and
+    // DELETE, node would otherwise write the bytes unframed, and the console would read them as the
+    // start of a next request and answer a bare 400 (fuzzing, CI: GET with a chunked "{}").
+    if (request.headers["transfer-encoding"] !== undefined && headers["content-length"] === undefined) headers["transfer-encoding"] = "chunked";
+    const upstream = http.request({ socketPath, agent, method: request.method, path: request.url, headers });
     let refused = false;
     upstream.on("response", (answer) => {
       response.writeHead(answer.statusCode ?? 502, answer.statusMessage, withoutHopByHop(answer.headers));
