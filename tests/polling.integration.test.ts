@@ -54,15 +54,22 @@ afterAll(async () => {
   resetEnv();
 });
 
+/** The fake ConnectWise's settings in the seed page's own spellings (helpdesk.connectwise.*). */
+function seedCredentials() {
+  return {
+    "helpdesk.connectwise.server.url": cw.provider.url,
+    "helpdesk.connectwise.company": CW.company,
+    "helpdesk.connectwise.username": CW.publicKey,
+    "helpdesk.connectwise.password": CW.privateKey,
+  };
+}
+
 async function createPolling(vendorType: "polling" | "both", extra: Record<string, unknown> = {}) {
   const { instance } = await createInstance(actor, {
     element: { key: "connectwisecrmrest" },
     name: `CW ${vendorType} ${nextId}`,
     configuration: {
-      "helpdesk.connectwise.server.url": cw.provider.url,
-      "helpdesk.connectwise.company": CW.company,
-      "helpdesk.connectwise.username": CW.publicKey,
-      "helpdesk.connectwise.password": CW.privateKey,
+      ...seedCredentials(),
       "event.notification.enabled": true,
       "event.notification.callback.url": "https://receiver.test/events",
       "event.vendor.type": vendorType,
@@ -356,10 +363,7 @@ describe("end to end, through the REST API", () => {
           element: { key: "connectwisehd" },
           name: "Polled service desk",
           configuration: {
-            "helpdesk.connectwise.server.url": cw.provider.url,
-            "helpdesk.connectwise.company": CW.company,
-            "helpdesk.connectwise.username": CW.publicKey,
-            "helpdesk.connectwise.password": CW.privateKey,
+            ...seedCredentials(),
             "event.notification.enabled": true,
             "event.notification.callback.url": receiver.url,
             "event.vendor.type": "polling",

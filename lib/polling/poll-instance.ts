@@ -6,6 +6,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { Instance } from "@/lib/generated/prisma/client";
 import { decryptSecrets } from "@/lib/instances/secrets";
+import { fullConfiguration } from "@/lib/instances/service";
 import { isOAuthConnector, providerApiUrl } from "@/lib/oauth/config";
 import { accessTokenFor, refreshInstanceTokens } from "@/lib/oauth/refresh";
 import { changeKey, changeOf, valueAt, type PolledChange } from "@/lib/polling/changes";
@@ -42,10 +43,6 @@ export type PollOutcome = {
 };
 
 type Target = { resource: string; path: string; definition: PollerResource; objectType: string };
-
-function configurationOf(instance: Instance): Record<string, unknown> {
-  return { ...(instance.configuration as Record<string, unknown>), ...decryptSecrets(instance.secretsEncrypted) };
-}
 
 async function apiFor(instance: Instance, connector: Connector, configuration: Record<string, unknown>, refresh: boolean): Promise<PollApi | { error: string }> {
   if (isOAuthConnector(connector)) {
@@ -145,7 +142,7 @@ export async function pollInstance(poll: ClaimedPoll, signal: AbortSignal, now =
   const instance = await db().instance.findUnique({ where: { id: poll.instanceId } });
   const connector = instance ? getConnector(instance.elementKey) : undefined;
   if (!instance || !connector) return { results: [], failed: false, stopped: true };
-  const configuration = configurationOf(instance);
+  const configuration = fullConfiguration(instance);
   if (!instance.eventsEnabled || !polls(configuration)) return { results: [], failed: false, stopped: true };
 
   const store = (result: ResourceResult, initial: Date) =>
