@@ -1,10 +1,14 @@
 // Abusive reads of the live event log against a real server (README, Reliability):
 // - 300 SSE streams opened and never read while 15 000 webhooks arrive: each is closed once it falls
 //   behind, and memory stays bounded (it once buffered every row for every stream: 2.1 → 7.7 GB);
-// - 50 concurrent worst-case searches on 1 M events in tables never analyzed (autovacuum off) while
-//   webhooks keep arriving: ingest keeps answering (20 such searches once held every connection ingest
-//   used, for 11 minutes). The issue's tighter targets are missed; the bounds below say by how much.
+// - 50 concurrent worst-case searches on 1 M events in tables never analyzed (autovacuum off), from a
+//   process of their own (reliability/searchers.ts), while webhooks keep arriving: ingest keeps
+//   answering (20 such searches once held every connection ingest used, for 11 minutes). The issue's tighter targets are missed; the bounds below say by how much.
+import { fork } from "node:child_process";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCampaignMonitorInstance } from "@/bench/setup";
@@ -13,6 +17,7 @@ import { launchHookline, signInCookie, type HooklineProcess } from "@/tests/help
 import { seedEvents } from "./bulk-events";
 import { queryDatabase } from "./database";
 import { sendEvents, sequenceBody } from "./load";
+import type { SearchFigures } from "./searchers";
 
 /*
  * Bounds these tests hold, and the hardening issue's targets they do not always meet (the measured
@@ -30,6 +35,8 @@ const INGEST_P99_BOUND_MS = 10_000;
 const { PAUSED_STREAMS, STREAM_EVENTS, SEEDED_EVENTS, SEARCHERS, ABUSE_MS, INGEST_EVERY_MS } = {
   PAUSED_STREAMS: 300, STREAM_EVENTS: 15_000, SEEDED_EVENTS: 1_000_000, SEARCHERS: 50, ABUSE_MS: 20_000, INGEST_EVERY_MS: 20,
 };
+/** The probes' niceness while they measure (README, Reliability): a provider's client does not share our cores. */
+const PROBE_NICENESS = -10;
 /** The searches that cost most: a term in every body (the report's), and terms whose trigrams are common but whose matches are few. */
 const WORST_TERMS = ["example", "sub-17@ex", "sub-4242@example.org", "Subscriber 99"];
 
@@ -84,6 +91,31 @@ function openPausedStream(): Promise<{ destroy: () => void }> {
     });
     request.on("error", () => undefined); // destroyed by us at the end
   });
+}
+
+/**
+ * The 50 searchers in a process of their own (reliability/searchers.ts), so that parsing their answers
+ * does not delay this process's probes. `stop()` resolves with their figures once their last searches ended.
+ */
+function searchersProcess(): { stop: () => Promise<SearchFigures> } {
+  const config = { base: hookline.base, cookie, searchers: SEARCHERS, terms: WORST_TERMS, giveUpMs: 3_000, pauseMs: 500 };
+  const child = fork(path.join(import.meta.dirname, "searchers.ts"), [JSON.stringify(config)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const figures = new Promise<SearchFigures>((resolve, reject) => {
+    child.once("message", (answer) => resolve(answer as SearchFigures));
+    child.once("exit", (code) => reject(new Error(`the searchers' process exited (${code}) without its figures`)));
+  });
+  figures.catch(() => undefined); // awaited by stop()
+  return { stop: () => (child.send("stop"), figures) };
+}
+
+/** Sets this process's niceness; returns what it is now (unchanged when not allowed, as for a non-root user). */
+function raisePriority(niceness: number): number {
+  try {
+    os.setPriority(niceness);
+  } catch {
+    // EACCES: not root; the probes then wait for a core like everything else
+  }
+  return os.getPriority();
 }
 
 const fellBehind = async () => (await hookline.readLog()).split("\n").filter((line) => line.includes("stream fell behind its reader")).length;
@@ -157,29 +189,13 @@ it(`keeps ingest going (p99 under ${INGEST_P99_BOUND_MS} ms) during ${SEARCHERS}
     );
   const walBefore = (await walStats())[0]!;
   const stopAt = Date.now() + ABUSE_MS;
-  const outcomes = new Map<string, number>();
-  const count = (what: string) => outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
-  const searchTimes: number[] = [];
-  // Each searcher searches with a worst-case term (the log's JSON search, GET /events/rows), gives up after
-  // 3 s as the report's clients did, and searches again half a second after each answer.
-  const searchers = Array.from({ length: SEARCHERS }, async (_, n) => {
-    for (let round = 0; Date.now() < stopAt; round++) {
-      const term = WORST_TERMS[(n + round) % WORST_TERMS.length]!;
-      const started = performance.now();
-      try {
-        const response = await fetch(`${hookline.base}/events/rows?q=${encodeURIComponent(term)}`, { headers: { cookie }, signal: AbortSignal.timeout(3_000) });
-        const body = (await response.json()) as { message?: string; notice?: string };
-        searchTimes.push(performance.now() - started);
-        if (response.status === 200) count(body.notice ? "results with a notice" : "results");
-        else if (response.status === 429 && body.message) count("429: 2 searches per user");
-        else if (response.status === 503 && body.message) count(`503: ${body.message.slice(0, 40)}`);
-        else count(`HTTP ${response.status}`);
-      } catch {
-        count("client gave up after 3 s");
-      }
-      await sleep(500);
-    }
-  });
+  const searchers = searchersProcess();
+  // The probes stand for a provider on a machine of its own: this process runs ahead of Hookline and the
+  // searchers for a core where it may (root), so that its own wait for a core is not counted as ingest's.
+  // Its event loop's remaining lag is printed beside the figures.
+  const probeNice = raisePriority(PROBE_NICENESS);
+  const probeLag = monitorEventLoopDelay({ resolution: 10 });
+  probeLag.enable();
   // Ingest, one webhook every INGEST_EVERY_MS, each timed on its own.
   const ingestTimes: number[] = [];
   const ingestFailures: number[] = [];
@@ -225,9 +241,12 @@ it(`keeps ingest going (p99 under ${INGEST_P99_BOUND_MS} ms) during ${SEARCHERS}
     );
     await sleep(INGEST_EVERY_MS);
   }
+  const { outcomes: searchOutcomes, searchTimes } = await searchers.stop();
   await Promise.all(pending);
-  await Promise.all(searchers);
+  const outcomes = new Map(Object.entries(searchOutcomes));
   await loopProbe;
+  probeLag.disable();
+  raisePriority(0);
   clearInterval(watcher);
   clearInterval(waitSampler);
   // What ingest's connections were waiting on, sampled every 100 ms (cpu = running).
@@ -254,6 +273,7 @@ it(`keeps ingest going (p99 under ${INGEST_P99_BOUND_MS} ms) during ${SEARCHERS}
     "WAL written during the abuse MB / full-page images": `${mb(Number(walAfter.bytes) - Number(walBefore.bytes))} / ${Number(walAfter.fpi) - Number(walBefore.fpi)}`,
     "temporary files written / blocks read from outside shared buffers, MB": `${mb(Number(walAfter.temp) - Number(walBefore.temp))} / ${mb((Number(walAfter.read) - Number(walBefore.read)) * 8192)}`,
     "ingest p50 / p99 / max ms": `${at(0.5).toFixed(1)} / ${at(0.99).toFixed(1)} / ${sorted.at(-1)?.toFixed(1)}`,
+    "the probes' niceness / event loop lag beyond its 10 ms timer, p50 / p99 ms": `${probeNice} / ${(probeLag.percentile(50) / 1e6 - 10).toFixed(1)} / ${(probeLag.percentile(99) / 1e6 - 10).toFixed(1)}`,
     "webhook URL GET (no database) p50 / p99 ms": (() => {
       const loop = [...loopTimes].sort((a, b) => a - b);
       return `${(loop[Math.floor(loop.length / 2)] ?? 0).toFixed(1)} / ${(loop[Math.floor(loop.length * 0.99)] ?? 0).toFixed(1)}`;

@@ -28,6 +28,7 @@ import { applyKeepAliveTimeout, LISTEN_BACKLOG, SERVER_TIMEOUTS } from "@/lib/ne
 import { boot } from "@/lib/runtime/boot";
 import { connectionLimits } from "@/lib/runtime/connection-limits";
 import { superviseChild } from "@/lib/runtime/child-supervisor";
+import { childExecArgv } from "@/lib/runtime/young-generation";
 import { logUnhandledRejections } from "@/lib/runtime/process-guards";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -73,10 +74,16 @@ async function main(): Promise<void> {
     name: "console",
     entry: path.join(root, "scripts", "console.ts"),
     env: { [CONSOLE_SOCKET_ENV]: socketPath },
+    execArgv: childExecArgv(process.execArgv, "console"),
     stopGraceMs: CONSOLE_STOP_GRACE_MS,
   });
   const worker = env().HOOKLINE_WORKER
-    ? superviseChild({ name: "worker", entry: path.join(root, "scripts", "worker.ts"), stopGraceMs: WORKER_STOP_GRACE_MS })
+    ? superviseChild({
+        name: "worker",
+        entry: path.join(root, "scripts", "worker.ts"),
+        execArgv: childExecArgv(process.execArgv, "worker"),
+        stopGraceMs: WORKER_STOP_GRACE_MS,
+      })
     : null;
   const proxy = consoleProxy(socketPath);
   // A missing Host header is refused by refuseUnroutable, with a JSON message like every other error.

@@ -23,6 +23,8 @@ export type ChildOptions = {
   entry: string;
   /** Added to the environment the edge filled in boot() (database URL, keys). */
   env?: Record<string, string>;
+  /** Node's flags for the child (the tsx loader, memory); the edge's own when not given. */
+  execArgv?: string[];
   /** How long a stopping child may finish what it has in flight before it is killed. */
   stopGraceMs: number;
 };
@@ -46,7 +48,7 @@ const notifyLocally: Record<WakeUp, () => void> = { stored: notifyStored, enqueu
  * console's requests get a 503 meanwhile, ingest goes on). Wake-ups of this process and of the other
  * children reach it over the IPC channel (lib/runtime/child-messages.ts).
  */
-export function superviseChild({ name, entry, env, stopGraceMs }: ChildOptions): ChildSupervisor {
+export function superviseChild({ name, entry, env, execArgv, stopGraceMs }: ChildOptions): ChildSupervisor {
   let child: ChildProcess | null = null;
   let stopping = false;
   let restartMs = FIRST_RESTART_MS;
@@ -57,7 +59,7 @@ export function superviseChild({ name, entry, env, stopGraceMs }: ChildOptions):
 
   const start = () => {
     const startedAt = Date.now();
-    const current = fork(entry, [], { stdio: "inherit", env: { ...process.env, ...env } });
+    const current = fork(entry, [], { stdio: "inherit", env: { ...process.env, ...env }, execArgv: execArgv ?? process.execArgv });
     child = current;
     for (const type of ["stored", "enqueued"] as const) {
       const wake = coalescedSender(current, { type });

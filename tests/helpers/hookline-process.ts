@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { createTestDatabase } from "@/lib/db/test-database";
 import { freePort } from "@/lib/net/free-port";
+import { semiSpaceFlag } from "@/lib/runtime/young-generation";
 
 /** Polls a URL until it answers (any HTTP status), returning the elapsed milliseconds. */
 /**
@@ -40,8 +41,8 @@ export function startHookline(env: Record<string, string | undefined>, options: 
   // BENCH_PROFILE_DIR: the launcher runs under `node --cpu-prof` (the profile is written when it stops).
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const [command, args] = profileDir
-    ? ["node", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", "scripts/start.ts"]]
-    : ["npx", ["--no-install", "tsx", "scripts/start.ts"]];
+    ? ["node", ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, semiSpaceFlag("edge"), "--import", "tsx", "scripts/start.ts"]]
+    : ["npx", ["--no-install", "tsx", semiSpaceFlag("edge"), "scripts/start.ts"]];
   const stdio = options.logFile ? "pipe" : "inherit";
   const child = spawn(command, args, { env: childEnv, stdio: ["ignore", stdio, stdio], detached: true });
   if (options.logFile) {
