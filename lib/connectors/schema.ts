@@ -2,7 +2,7 @@ import { z } from "zod";
 import { fieldSchema, textSchema, type SchemaMode } from "@/lib/connectors/field-schemas";
 import { configurationRows, normalizeConfiguration } from "@/lib/connectors/aliases";
 import { hasOwn, isRecord, storableText, unstorableJsonReason, unstorableText } from "@/lib/connectors/storable";
-import type { Connector, ParameterRow } from "@/lib/connectors/types";
+import type { Connector } from "@/lib/connectors/types";
 import type { PollerConfiguration } from "@/lib/polling/config";
 
 /*

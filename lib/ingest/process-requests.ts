@@ -9,9 +9,8 @@ import { notificationRows, type EventRow } from "@/lib/events/notification-rows"
 import { wakeableLoop, type WakeableLoop } from "@/lib/events/wakeable-loop";
 import { onStored } from "@/lib/ingest/store";
 import { log } from "@/lib/log";
-import { changeKey } from "@/lib/polling/changes";
-import { claimChangeKeys, type ChangeKeyClaim } from "@/lib/polling/change-keys";
 import { parsePolledChanges } from "@/lib/polling/polled-request";
+import { changeKeysOf, reconcile, webhooksReconciled, type Reconcilable } from "@/lib/polling/reconcile";
 
 /**
  * Processing stored webhook requests: parse → normalized events → notifications of ≤ 20 events → their
@@ -85,10 +84,21 @@ function parse(row: StoredRow): ParseResult {
   }
 }
 
-type Status = "PENDING" | "DISABLED" | "DUPLICATE";
+type Status = Reconcilable["status"];
 type Source = "WEBHOOK" | "POLL" | "RECOVERED";
-/** One notification to insert, and the change keys that decide whether it is one (reconciliation). */
-type Made = { row: StoredRow; event: EventRow; status: Status; source: Source; keys: string[] };
+/** One notification to insert, and the change keys that decide whether it is one (lib/polling/reconcile.ts). */
+type Made = Reconcilable & { row: StoredRow; event: EventRow; source: Source };
+
+const madeOf = (row: StoredRow, event: EventRow, source: Source, keys: string[]): Made => ({
+  row,
+  event,
+  source,
+  keys,
+  status: statusOf(row),
+  instanceId: row.instance_id,
+  requestId: row.id,
+  polled: row.source === "POLL",
+});
 
 /**
  * A repeat of an earlier request is shown, never delivered again. While the receiver has said 410 Gone,
@@ -98,14 +108,6 @@ function statusOf(row: StoredRow): Status {
   if (row.duplicate_of) return "DUPLICATE";
   return row.delivery_disabled ? "DISABLED" : "PENDING";
 }
-
-/** A webhook's changes are keyed only where a poll may report them too: the instance polls as well ("both"). */
-function reconciles(row: StoredRow): boolean {
-  return row.vendor_type === "both" || row.vendor_type === "polling";
-}
-
-const keysOf = (events: readonly { objectType: string; objectId: string | null; changeDate?: string }[]) =>
-  events.flatMap((e) => (e.changeDate && e.objectId ? [changeKey(e.objectType, e.objectId, e.changeDate)] : []));
 
 function webhookEventsOf(row: StoredRow): Made[] {
   const parsed = parse(row);
@@ -118,14 +120,10 @@ function webhookEventsOf(row: StoredRow): Made[] {
     raw: parsed.raw,
     sliceRaw: parsed.sliceRaw,
   }, { firstId: row.id, unrecognized: parsed.unrecognized });
-  const keyed = reconciles(row);
-  return rows.map((event, index) => ({
-    row,
-    event,
-    status: statusOf(row),
-    source: "WEBHOOK",
-    keys: keyed ? keysOf(parsed.events.slice(index * MAX_EVENTS_PER_NOTIFICATION, index * MAX_EVENTS_PER_NOTIFICATION + event.count)) : [],
-  }));
+  const keyed = webhooksReconciled(row.vendor_type);
+  return rows.map((event, index) =>
+    madeOf(row, event, "WEBHOOK", keyed ? changeKeysOf(parsed.events.slice(index * MAX_EVENTS_PER_NOTIFICATION, index * MAX_EVENTS_PER_NOTIFICATION + event.count)) : []),
+  );
 }
 
 /** A poll's changes: one notification each, `raw` = the provider's record, eventIds derived from the stored request. */
@@ -140,37 +138,8 @@ function polledEventsOf(row: StoredRow): Made[] {
       events: [event],
       raw,
     });
-    return { row, event: made!, status: statusOf(row), source: row.vendor_type === "both" ? "RECOVERED" : "POLL", keys: keysOf([event]) };
+    return madeOf(row, made!, row.vendor_type === "both" ? "RECOVERED" : "POLL", changeKeysOf([event]));
   });
-}
-
-/**
- * Reconciliation: each notification's change keys are claimed; a polled change already reported (by a
- * webhook, or an earlier poll) is dropped, a webhook whose changes were all reported already is kept
- * as DUPLICATE. The first notification of each request keeps the request's id (the live log's row).
- */
-async function reconcile(client: PoolClient, made: Made[]): Promise<Made[]> {
-  const claims: ChangeKeyClaim[] = made.flatMap((m) => m.keys.map((key) => ({ instanceId: m.row.instance_id, key })));
-  if (claims.length === 0) return made;
-  const held = await claimChangeKeys(client, claims);
-  const claimedHere = new Set<string>();
-  const kept: Made[] = [];
-  for (const m of made) {
-    // A key repeated within the batch belongs to its first notification only.
-    const fresh = m.keys.filter((key) => {
-      const id = `${m.row.instance_id}:${key}`;
-      if (!held.has(id) || claimedHere.has(id)) return false;
-      claimedHere.add(id);
-      return true;
-    });
-    const seen = m.keys.length > 0 && fresh.length === 0;
-    if (seen && m.row.source === "POLL") continue;
-    kept.push(seen ? { ...m, status: "DUPLICATE" } : m);
-  }
-  const firstOf = new Map<string, Made>();
-  for (const m of kept) if (!firstOf.has(m.row.id)) firstOf.set(m.row.id, m);
-  for (const [requestId, m] of firstOf) m.event = { ...m.event, id: requestId };
-  return kept;
 }
 
 async function insertEvents(client: PoolClient, made: readonly Made[]): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Configuration } from "@/lib/connectors/schema";
 import type { Connector } from "@/lib/connectors/types";
-import { decrypt, encrypt, maskSecret } from "@/lib/crypto/secrets";
+import { decrypt, encrypt, hideSecrets, maskSecret } from "@/lib/crypto/secrets";
 
 /** Keys the catalog does not know but whose names say they hold a secret are protected too. */
 const SECRET_LOOKING = /secret|password|passwd|private|token|signature/i;
@@ -34,4 +34,17 @@ export function maskedConfiguration(plain: Configuration, secretsEncrypted: stri
   const masked: Configuration = { ...plain };
   for (const [key, value] of Object.entries(decryptSecrets(secretsEncrypted))) masked[key] = maskSecret(value);
   return masked;
+}
+
+type SecretHolder = { secretsEncrypted: string | null; accessTokenEncrypted: string | null; refreshTokenEncrypted: string | null };
+
+/**
+ * A provider's message with every credential of the instance (its secret parameters, OAuth access and
+ * refresh tokens) hidden: such messages are shown on the page, in the API and logged, and a provider may
+ * echo what it was sent.
+ */
+export function withoutInstanceSecrets(message: string, instance: SecretHolder): string {
+  const secrets = Object.values(decryptSecrets(instance.secretsEncrypted)).filter((v): v is string => typeof v === "string");
+  for (const token of [instance.accessTokenEncrypted, instance.refreshTokenEncrypted]) if (token) secrets.push(decrypt(token));
+  return hideSecrets(message, secrets);
 }

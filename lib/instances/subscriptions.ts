@@ -1,12 +1,11 @@
 import { getConnector } from "@/lib/connectors";
 import { joinFailures } from "@/lib/connectors/subscriptions/shared";
 import type { Connector } from "@/lib/connectors/types";
-import { decrypt, hideSecrets } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { ProviderSubscription, SubscriptionContext, WebhookSubscriptionHandler } from "@/lib/connectors/contract";
 import type { Instance, Prisma, SubscriptionStatus, WebhookSubscription } from "@/lib/generated/prisma/client";
-import { decryptSecrets } from "@/lib/instances/secrets";
+import { decryptSecrets, withoutInstanceSecrets } from "@/lib/instances/secrets";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { log } from "@/lib/log";
 import { isOAuthConnector, providerApiUrl } from "@/lib/oauth/config";
@@ -172,11 +171,7 @@ async function reconcile(tx: Tx, instance: Instance, mode: "sync" | "remove"): P
 
 /** Provider messages end up on the page and in the API: never let one echo a credential back. */
 function redacted(outcome: Outcome, instance: Instance): Outcome {
-  if (!outcome.error) return outcome;
-  const secrets = Object.values(decryptSecrets(instance.secretsEncrypted));
-  if (instance.accessTokenEncrypted) secrets.push(decrypt(instance.accessTokenEncrypted));
-  if (instance.refreshTokenEncrypted) secrets.push(decrypt(instance.refreshTokenEncrypted));
-  return { ...outcome, error: hideSecrets(outcome.error, secrets) };
+  return outcome.error ? { ...outcome, error: withoutInstanceSecrets(outcome.error, instance) } : outcome;
 }
 
 async function run(instanceId: number, mode: "sync" | "remove"): Promise<SubscriptionState> {

@@ -1,23 +1,17 @@
 import pg from "pg";
 import { env } from "@/lib/env";
+import { announceQueuedChanges, EVENTS_CHANNEL, parseAnnouncement, registerWatchers } from "@/lib/live-log/change-queue";
 import { fetchEventLogRows } from "@/lib/live-log/query";
 import type { EventLogRow } from "@/lib/live-log/schema";
-import { eventsPool } from "@/lib/db/pg-pool";
 import { onEnqueued } from "@/lib/delivery/queue";
 import { log } from "@/lib/log";
 
 /**
  * The live event log's feed: ONE `LISTEN hookline_events` connection per process, fanned out to this
- * process's streams by organization.
- *
- * Why not NOTIFY straight from a trigger: every transaction that NOTIFYs takes Postgres's global notify
- * lock through its commit, which serialized the ingest commits (about 5x fewer ingests per second at 8
- * connections). So (migration 20261125040000_live_log) a trigger only queues the id of each new or
- * re-statused event in the unlogged `live_log_changes`, and only for organizations listed in
- * `live_log_watchers`. While this process has subscribers it
- * - keeps their organizations in `live_log_watchers` (renewed every 20 s, lapsing 60 s after the last);
- * - drains `live_log_changes` every 150 ms (and at once when this process ingested something) and
- *   NOTIFYs the ids, grouped by organization, in one short transaction of its own: one commit per batch;
+ * process's streams by organization. Why changes are queued by a trigger and announced by the process
+ * rather than NOTIFYed by ingest: lib/live-log/change-queue.ts. While this process has subscribers it
+ * - keeps their organizations watched (renewed every 20 s, lapsing 60 s after the last);
+ * - announces queued changes every 150 ms (and at once when this process ingested something);
  * - hears those NOTIFYs (its own and other processes'), reads the rows back in one query and hands them
  *   to the subscribers of each row's organization (taken from the row, not the message).
  *
@@ -25,8 +19,6 @@ import { log } from "@/lib/log";
  * LISTEN connection dropped, a watcher entry lapsed or is new, a read failed) subscribers get a `gap`
  * with the time since when, and read what changed from the events table.
  */
-
-export const EVENTS_CHANNEL = "hookline_events";
 
 export type HubMessage =
   /** Rows of the subscriber's organization, read after their announcement; `at` is when. */
@@ -53,50 +45,6 @@ const HEARTBEAT_MS = 20_000;
 const SETTLE_MS = 2_000;
 const IDLE_CLOSE_MS = 5_000;
 const MAX_RETRY_MS = 10_000;
-
-/** Upserts watcher entries; returns the organizations that were not being watched (new, or lapsed at `lapsed_at`). */
-const REGISTER_WATCHERS = `
-  WITH wanted AS (SELECT DISTINCT unnest($1::uuid[]) AS organization_id),
-  previous AS (
-    SELECT w.organization_id, w.expires_at FROM live_log_watchers w JOIN wanted USING (organization_id)
-  ),
-  renewed AS (
-    INSERT INTO live_log_watchers (organization_id, expires_at)
-    SELECT organization_id, now() + make_interval(secs => $2) FROM wanted
-    ON CONFLICT (organization_id) DO UPDATE SET expires_at = GREATEST(live_log_watchers.expires_at, EXCLUDED.expires_at)
-    RETURNING organization_id
-  )
-  SELECT wanted.organization_id, (extract(epoch FROM p.expires_at) * 1000)::float8 AS lapsed_at
-    FROM wanted LEFT JOIN previous p USING (organization_id)
-   WHERE p.organization_id IS NULL OR p.expires_at <= now()`;
-
-/** Takes a batch of queued changes and announces their ids, at most 150 per NOTIFY (payloads stay < 8000 bytes). */
-const PUMP = `
-  WITH taken AS (
-    DELETE FROM live_log_changes
-     WHERE id IN (SELECT id FROM live_log_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-    RETURNING event_id, organization_id
-  ),
-  numbered AS (
-    SELECT organization_id, event_id,
-           (row_number() OVER (PARTITION BY organization_id ORDER BY event_id) - 1) / 150 AS chunk
-      FROM (SELECT DISTINCT organization_id, event_id FROM taken) changed
-  )
-  SELECT pg_notify('${EVENTS_CHANNEL}', json_build_object('org', organization_id, 'ids', json_agg(event_id))::text) AS sent,
-         (SELECT count(*) FROM taken)::int AS taken
-    FROM numbered GROUP BY organization_id, chunk`;
-
-type Announcement = { org: string; ids: string[] };
-
-function parseAnnouncement(payload: string | undefined): Announcement | null {
-  try {
-    const value = JSON.parse(payload ?? "") as Partial<Announcement>;
-    if (typeof value.org !== "string" || !Array.isArray(value.ids)) return null;
-    return { org: value.org, ids: value.ids.filter((id): id is string => typeof id === "string") };
-  } catch {
-    return null;
-  }
-}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -193,14 +141,10 @@ class NotifyHub {
     if (organizations.length === 0) return;
     const startedAt = Date.now();
     try {
-      const { rows } = await eventsPool().query<{ organization_id: string; lapsed_at: number | null }>(REGISTER_WATCHERS, [
-        organizations,
-        WATCH_SECONDS,
-      ]);
-      for (const row of rows) {
-        const since = row.lapsed_at ?? startedAt;
+      for (const { organizationId, lapsedAt } of await registerWatchers(organizations, WATCH_SECONDS)) {
+        const since = lapsedAt ?? startedAt;
         // After transactions that began before the entry existed have had time to commit.
-        setTimeout(() => this.emit(row.organization_id, { kind: "gap", since }), SETTLE_MS).unref();
+        setTimeout(() => this.emit(organizationId, { kind: "gap", since }), SETTLE_MS).unref();
       }
     } catch (error) {
       // The next heartbeat tries again and reports the organizations as new or lapsed then.
@@ -219,8 +163,7 @@ class NotifyHub {
       for (;;) {
         const startedAt = Date.now();
         this.pumpAgain = false;
-        const { rows } = await eventsPool().query<{ taken: number }>(PUMP, [PUMP_BATCH]);
-        const full = (rows[0]?.taken ?? 0) >= PUMP_BATCH;
+        const full = (await announceQueuedChanges(PUMP_BATCH)) >= PUMP_BATCH;
         if (!full && !this.pumpAgain) break;
         // Busy: keep announcing, but at most one statement per PUMP_MIN_GAP_MS (a batch covers many ingests).
         if (!full) await new Promise((resolve) => setTimeout(resolve, Math.max(0, PUMP_MIN_GAP_MS - (Date.now() - startedAt))));

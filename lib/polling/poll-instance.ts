@@ -1,17 +1,16 @@
 import { getConnector } from "@/lib/connectors";
 import { listValue } from "@/lib/connectors/subscriptions/shared";
 import type { Connector } from "@/lib/connectors/types";
-import { hideSecrets } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { Instance } from "@/lib/generated/prisma/client";
-import { decryptSecrets } from "@/lib/instances/secrets";
+import { withoutInstanceSecrets } from "@/lib/instances/secrets";
 import { fullConfiguration } from "@/lib/instances/service";
 import { isOAuthConnector, providerApiUrl } from "@/lib/oauth/config";
 import { accessTokenFor, refreshInstanceTokens } from "@/lib/oauth/refresh";
 import { changeKey, changeOf, valueAt, type PolledChange } from "@/lib/polling/changes";
 import { heldChangeKeys } from "@/lib/polling/change-keys";
-import { pollerConfigurationOf, polls, vendorTypeOf, type PollerResource } from "@/lib/polling/config";
+import { pollerConfigurationOf, polls, refreshMinutesOf, vendorTypeOf, type PollerResource } from "@/lib/polling/config";
 import { fillGmtDates } from "@/lib/polling/date-format";
 import type { ClaimedPoll } from "@/lib/polling/poll-jobs";
 import { readPage, type PageRead, type PollApi } from "@/lib/polling/provider-pages";
@@ -40,7 +39,12 @@ export type PollOutcome = {
   retryAfterSeconds?: number;
   failed: boolean;
   stopped?: boolean;
+  /** The instance's refresh interval as this poll read it (0 when it no longer polls). */
+  intervalSeconds: number;
 };
+
+/** The instance is gone, its events are off, or it no longer polls: the poller drops its job. */
+const STOPPED: PollOutcome = { results: [], failed: false, stopped: true, intervalSeconds: 0 };
 
 type Target = { resource: string; path: string; definition: PollerResource; objectType: string };
 
@@ -141,9 +145,10 @@ async function pollTarget(
 export async function pollInstance(poll: ClaimedPoll, signal: AbortSignal, now = new Date()): Promise<PollOutcome> {
   const instance = await db().instance.findUnique({ where: { id: poll.instanceId } });
   const connector = instance ? getConnector(instance.elementKey) : undefined;
-  if (!instance || !connector) return { results: [], failed: false, stopped: true };
+  if (!instance || !connector) return STOPPED;
   const configuration = fullConfiguration(instance);
-  if (!instance.eventsEnabled || !polls(configuration)) return { results: [], failed: false, stopped: true };
+  if (!instance.eventsEnabled || !polls(configuration)) return STOPPED;
+  const intervalSeconds = refreshMinutesOf(configuration) * 60;
 
   const store = (result: ResourceResult, initial: Date) =>
     storePollResult(poll, { instanceId: instance.id, organizationId: instance.organizationId, elementKey: instance.elementKey }, redact(result, instance), initial);
@@ -151,7 +156,7 @@ export async function pollInstance(poll: ClaimedPoll, signal: AbortSignal, now =
   if (!resources) {
     const result: ResourceResult = { resource: "*", result: "FAILED", message: `No poller configuration: ${connector.name} has no defaults, so event.poller.configuration must name the resources.`, records: 0, highWater: null, changes: [] };
     await store(result, poll.since);
-    return { results: [result], failed: true };
+    return { results: [result], failed: true, intervalSeconds };
   }
 
   let api = await apiFor(instance, connector, configuration, false);
@@ -187,17 +192,15 @@ export async function pollInstance(poll: ClaimedPoll, signal: AbortSignal, now =
     results.push(outcome);
   }
   for (const result of results) {
-    if (!(await store(result, marks.get(result.resource) ?? poll.since))) return { results: [], failed: false, stopped: true };
+    if (!(await store(result, marks.get(result.resource) ?? poll.since))) return STOPPED;
   }
   // A resource no longer configured (or a list no longer named) leaves the page with its mark.
   if (retryAfterSeconds === undefined && !signal.aborted) await forgetOtherResources(instance.id, results.map((r) => r.resource));
   const summary = results.map((result) => ({ resource: result.resource, result: result.result, message: result.message, records: result.records, highWater: result.highWater }));
-  return { results: summary, retryAfterSeconds, failed: results.some((r) => r.result === "FAILED") };
+  return { results: summary, retryAfterSeconds, failed: results.some((r) => r.result === "FAILED"), intervalSeconds };
 }
 
 /** Provider messages are shown and logged: never with a credential of the instance in them. */
 function redact(result: ResourceResult, instance: Instance): ResourceResult {
-  if (!result.message) return result;
-  const secrets = Object.values(decryptSecrets(instance.secretsEncrypted)).filter((v): v is string => typeof v === "string");
-  return { ...result, message: hideSecrets(result.message, secrets) };
+  return result.message ? { ...result, message: withoutInstanceSecrets(result.message, instance) } : result;
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db/client";
 import { wakeableLoop } from "@/lib/events/wakeable-loop";
 import { log } from "@/lib/log";
-import { refreshMinutesOf } from "@/lib/polling/config";
 import { pollInstance, type PollOutcome } from "@/lib/polling/poll-instance";
 import { claimPolls, finishPoll, renewPollLeases, syncPollJob, type ClaimedPoll } from "@/lib/polling/poll-jobs";
 
@@ -20,15 +18,10 @@ const MAX_BACKOFF_SECONDS = 6 * 3600;
 const POLL_DEADLINE_MS = 5 * 60_000;
 
 /** Seconds until the next poll after `outcome`, the instance's `failures` in a row before it. */
-export function nextPollDelaySeconds(outcome: PollOutcome, intervalSeconds: number, failures: number): number {
+export function nextPollDelaySeconds(outcome: Pick<PollOutcome, "retryAfterSeconds" | "failed">, intervalSeconds: number, failures: number): number {
   if (outcome.retryAfterSeconds !== undefined) return outcome.retryAfterSeconds;
   if (!outcome.failed) return intervalSeconds;
   return Math.max(intervalSeconds, Math.min(MAX_BACKOFF_SECONDS, 60 * 2 ** failures));
-}
-
-async function intervalSecondsOf(instanceId: number): Promise<number> {
-  const instance = await db().instance.findUnique({ where: { id: instanceId }, select: { configuration: true } });
-  return refreshMinutesOf((instance?.configuration ?? {}) as Record<string, unknown>) * 60;
 }
 
 export function startPoller({ concurrency = 4, leaseSeconds = 60, idleMs = 1000 }: PollerOptions = {}) {
@@ -42,7 +35,7 @@ export function startPoller({ concurrency = 4, leaseSeconds = 60, idleMs = 1000 
         await syncPollJob(poll.instanceId, false).catch(() => undefined);
         return;
       }
-      const delay = nextPollDelaySeconds(outcome, await intervalSecondsOf(poll.instanceId), poll.failures);
+      const delay = nextPollDelaySeconds(outcome, outcome.intervalSeconds, poll.failures);
       await finishPoll(poll, delay, outcome.failed);
       log(outcome.failed ? "warn" : "info", "instance polled", {
         instanceId: poll.instanceId,
