@@ -23,7 +23,7 @@ const encryptionKey = randomBytes(32).toString("base64");
 function spawnWorker(databaseUrl: string): Promise<{ child: ChildProcess; readyAt: number }> {
   const child = fork(path.resolve("scripts/worker.ts"), [], {
     // BENCH_CPU_PROF=<dir>: each worker writes a V8 CPU profile there when it stops.
-    execArgv: ["--import", "tsx", process.env.XP_FLAGS ?? semiSpaceFlag("worker"), ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+    execArgv: ["--import", "tsx", semiSpaceFlag("worker"), ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     env: { ...process.env, DATABASE_URL: databaseUrl, HOOKLINE_ENCRYPTION_KEY: encryptionKey, HOOKLINE_LOG_LEVEL: "warn" },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
