@@ -3,11 +3,9 @@
 //   behind, and memory stays bounded (it once buffered every row for every stream: 2.1 → 7.7 GB);
 // - 50 concurrent worst-case searches on 1 M events in tables never analyzed (autovacuum off), from a
 //   process of their own (reliability/searchers.ts), while webhooks keep arriving: ingest keeps
-//   answering (20 such searches once held every connection ingest used, for 11 minutes). The issue's tighter targets are missed; the bounds below say by how much.
-import { fork, type ChildProcess } from "node:child_process";
+//   answering (20 such searches once held every connection ingest used, for 11 minutes).
+// The issue's tighter targets are not always met; the bounds below say by how much.
 import http from "node:http";
-import os from "node:os";
-import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCampaignMonitorInstance } from "@/bench/setup";
@@ -17,6 +15,7 @@ import { seedEvents } from "./bulk-events";
 import { queryDatabase } from "./database";
 import type { ProbeFigures } from "./ingest-probe";
 import { sendEvents } from "./load";
+import { forkHelper, killHelpers } from "./processes";
 import type { SearchFigures } from "./searchers";
 
 /*
@@ -30,6 +29,8 @@ import type { SearchFigures } from "./searchers";
  */
 const MEMORY_BOUND_MB = 400;
 const INGEST_P99_BOUND_MS = 10_000;
+/** Seeding 1 M events takes over a minute, longer on a slow CI disk (README, Reliability); then 30 s of searches. */
+const SEARCH_TEST_TIMEOUT_MS = 480_000;
 
 /** The scale of the report's incidents; ingest during the searches is one webhook every 20 ms (50/s), each timed. */
 const { PAUSED_STREAMS, STREAM_EVENTS, SEEDED_EVENTS, SEARCHERS, ABUSE_MS, INGEST_EVERY_MS } = {
@@ -72,6 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  killHelpers();
   await hookline?.stop();
   await receiver?.close();
 });
@@ -95,39 +97,19 @@ function openPausedStream(): Promise<{ destroy: () => void }> {
 
 /**
  * The 50 searchers in a process of their own (reliability/searchers.ts), so that parsing their answers
- * does not delay this process's probes. `stop()` resolves with their figures once their last searches ended.
+ * does not delay this process's probes. Asked to "stop", they answer their figures once their last
+ * searches ended.
  */
-function searchersProcess(): { stop: () => Promise<SearchFigures> } {
-  const config = { base: hookline.base, cookie, searchers: SEARCHERS, terms: WORST_TERMS, giveUpMs: 3_000, pauseMs: 500 };
-  const child = fork(path.join(import.meta.dirname, "searchers.ts"), [JSON.stringify(config)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  return { stop: answerOnStop<SearchFigures>(child, "the searchers") };
-}
+const searchersProcess = () =>
+  forkHelper("searchers", { base: hookline.base, cookie, searchers: SEARCHERS, terms: WORST_TERMS, giveUpMs: 3_000, pauseMs: 500 });
 
 /**
  * The provider (reliability/ingest-probe.ts) in a process of its own, run ahead of Hookline and the
  * searchers for a core where allowed (root): a provider's client does not share our cores, so its own
- * wait for one must not count as ingest's. `stop()` resolves with its timings.
+ * wait for one must not count as ingest's. Asked to "stop", it answers its timings.
  */
-function probeProcess(): { niceness: number; stop: () => Promise<ProbeFigures> } {
-  const config = { url: instance.webhookUrl, everyMs: INGEST_EVERY_MS, getEveryMs: 100, firstSeq: 1_000_000 };
-  const child = fork(path.join(import.meta.dirname, "ingest-probe.ts"), [JSON.stringify(config)], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  try {
-    os.setPriority(child.pid!, PROBE_NICENESS);
-  } catch {
-    // EACCES: not root; the probe then waits for a core like everything else
-  }
-  return { niceness: os.getPriority(child.pid!), stop: answerOnStop<ProbeFigures>(child, "the probe") };
-}
-
-/** Sends "stop" to a helper process and resolves with the figures it answers. */
-function answerOnStop<T>(child: ChildProcess, name: string): () => Promise<T> {
-  const figures = new Promise<T>((resolve, reject) => {
-    child.once("message", (answer) => resolve(answer as T));
-    child.once("exit", (code) => reject(new Error(`${name}'s process exited (${code}) without its figures`)));
-  });
-  figures.catch(() => undefined); // awaited by stop()
-  return () => (child.send("stop"), figures);
-}
+const probeProcess = () =>
+  forkHelper("ingest-probe", { url: instance.webhookUrl, everyMs: INGEST_EVERY_MS, getEveryMs: 100, firstSeq: 1_000_000 }, PROBE_NICENESS);
 
 const fellBehind = async () => (await hookline.readLog()).split("\n").filter((line) => line.includes("stream fell behind its reader")).length;
 
@@ -176,14 +158,8 @@ it(`keeps memory within +${MEMORY_BOUND_MB} MB, closing ${PAUSED_STREAMS} stream
 });
 
 it(`keeps ingest going (p99 under ${INGEST_P99_BOUND_MS} ms) during ${SEARCHERS} concurrent worst-case searches on ${SEEDED_EVENTS.toLocaleString("en")} never-analyzed events`, async () => {
-  const client = new pg.Client({ connectionString: hookline.databaseUrl });
-  await client.connect();
-  let seedSeconds: number;
-  try {
-    seedSeconds = await seedEvents(client, { organizationId, instanceId: instance.id, elementKey: "campaignmonitor" }, SEEDED_EVENTS);
-  } finally {
-    await client.end();
-  }
+  const seedSeconds = await seedEvents(hookline.databaseUrl, { organizationId, instanceId: instance.id, elementKey: "campaignmonitor" }, SEEDED_EVENTS);
+  console.log(`seeded ${SEEDED_EVENTS} events in ${seedSeconds.toFixed(1)} s; the searches start`);
   // The load wrote about a gigabyte; its checkpoint is done now, not in the middle of the measurement.
   await query("CHECKPOINT");
   // As a server with autovacuum off leaves them: no column statistics at all.
@@ -221,8 +197,8 @@ it(`keeps ingest going (p99 under ${INGEST_P99_BOUND_MS} ms) during ${SEARCHERS}
   // the event loop's wait plus HTTP, where a POST adds the write.
   const probe = probeProcess();
   await sleep(stopAt - Date.now());
-  const { ingestTimes, ingestFailures, getTimes, lagMs } = await probe.stop();
-  const { outcomes: searchOutcomes, searchTimes } = await searchers.stop();
+  const { ingestTimes, ingestFailures, getTimes, lagMs } = await probe.ask<ProbeFigures>("stop");
+  const { outcomes: searchOutcomes, searchTimes } = await searchers.ask<SearchFigures>("stop");
   const outcomes = new Map(Object.entries(searchOutcomes));
   clearInterval(watcher);
   clearInterval(waitSampler);
@@ -267,4 +243,4 @@ it(`keeps ingest going (p99 under ${INGEST_P99_BOUND_MS} ms) during ${SEARCHERS}
   expect(outcomes.get("429: 2 searches per user") ?? 0).toBeGreaterThan(SEARCHERS);
   expect(busiestReads).toBeLessThanOrEqual(5);
   expect(leftover[0]!.n).toBe(0);
-});
+}, SEARCH_TEST_TIMEOUT_MS);

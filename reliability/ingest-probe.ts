@@ -5,6 +5,7 @@
 // Started with fork() and a JSON config in argv[2]; on the message "stop" it waits for the webhooks in
 // flight, answers its figures and exits.
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { readBody, withDeadline } from "@/lib/net/deadline";
 import { sequenceBody } from "./load";
 
 type Config = { url: string; everyMs: number; getEveryMs: number; firstSeq: number };
@@ -20,15 +21,21 @@ export type ProbeFigures = {
 const config = JSON.parse(process.argv[2] ?? "{}") as Config;
 const figures: ProbeFigures = { ingestTimes: [], ingestFailures: [], getTimes: [], lagMs: [0, 0] };
 const pending = new Set<Promise<void>>();
+/** A webhook not answered by then counts as a failure (0), so "stop" never waits on it for ever. */
+const GIVE_UP_MS = 30_000;
 const lag = monitorEventLoopDelay({ resolution: 10 });
 lag.enable();
 let seq = config.firstSeq;
 
 function postOne(): void {
   const started = performance.now();
-  const done = fetch(config.url, { method: "POST", headers: { "content-type": "application/json" }, body: sequenceBody(seq++) })
-    .then(async (response) => {
-      await response.arrayBuffer();
+  const body = sequenceBody(seq++);
+  const done = withDeadline(GIVE_UP_MS, async (signal) => {
+    const response = await fetch(config.url, { method: "POST", headers: { "content-type": "application/json" }, body, signal });
+    await readBody(response, signal);
+    return response;
+  })
+    .then((response) => {
       if (response.ok) figures.ingestTimes.push(performance.now() - started);
       else figures.ingestFailures.push(response.status);
     })
@@ -42,7 +49,7 @@ async function getOne(): Promise<void> {
   if (getting) return;
   getting = true;
   const started = performance.now();
-  await fetch(config.url).then((response) => response.arrayBuffer(), () => undefined);
+  await withDeadline(GIVE_UP_MS, async (signal) => readBody(await fetch(config.url, { signal }), signal)).catch(() => undefined);
   figures.getTimes.push(performance.now() - started);
   getting = false;
 }

@@ -2,6 +2,7 @@
 // Campaign Monitor or MailChimp retry), several in flight, and each carries its sequence number so
 // what is stored and delivered can be matched to what was acknowledged.
 import { campaignMonitorBody } from "@/bench/setup";
+import { readBody, withDeadline } from "@/lib/net/deadline";
 
 export type LoadResult = { sent: number; attempts: number; acked: Set<number>; gaveUp: Set<number> };
 
@@ -39,14 +40,12 @@ export async function sendEvents(options: {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       attempts++;
       try {
-        const response = await fetch(options.url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: sequenceBody(seq),
-          signal: AbortSignal.timeout(15_000),
+        const ok = await withDeadline(15_000, async (signal) => {
+          const response = await fetch(options.url, { method: "POST", headers: { "content-type": "application/json" }, body: sequenceBody(seq), signal });
+          await readBody(response, signal);
+          return response.ok;
         });
-        await response.arrayBuffer();
-        if (response.ok) {
+        if (ok) {
           acked.add(seq);
           options.onAck?.(acked.size);
           return;

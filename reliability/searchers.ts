@@ -3,6 +3,7 @@
 // (p99 lag 41 ms, max 105 ms), and that wait was counted as ingest latency by the probes sharing it.
 // Started with fork() and a JSON config in argv[2]; on the message "stop" its searchers finish the
 // search they are in, and it answers its figures and exits.
+import { readBody, withDeadline } from "@/lib/net/deadline";
 
 type Config = { base: string; cookie: string; searchers: number; terms: string[]; giveUpMs: number; pauseMs: number };
 export type SearchFigures = { outcomes: Record<string, number>; searchTimes: number[] };
@@ -23,11 +24,10 @@ async function searcher(n: number): Promise<void> {
     const term = config.terms[(n + round) % config.terms.length]!;
     const started = performance.now();
     try {
-      const response = await fetch(`${config.base}/events/rows?q=${encodeURIComponent(term)}`, {
-        headers: { cookie: config.cookie },
-        signal: AbortSignal.timeout(config.giveUpMs),
+      const { response, body } = await withDeadline(config.giveUpMs, async (signal) => {
+        const response = await fetch(`${config.base}/events/rows?q=${encodeURIComponent(term)}`, { headers: { cookie: config.cookie }, signal });
+        return { response, body: JSON.parse((await readBody(response, signal)).toString()) as { message?: string; notice?: string } };
       });
-      const body = (await response.json()) as { message?: string; notice?: string };
       searchTimes.push(performance.now() - started);
       if (response.status === 200) count(body.notice ? "results with a notice" : "results");
       else if (response.status === 429 && body.message) count("429: 2 searches per user");

@@ -8,6 +8,7 @@ import type { Instance, Prisma, SubscriptionStatus, WebhookSubscription } from "
 import { decryptSecrets, withoutInstanceSecrets } from "@/lib/instances/secrets";
 import { providerWebhookUrl } from "@/lib/instances/webhook-url";
 import { log } from "@/lib/log";
+import { withDeadline } from "@/lib/net/deadline";
 import { isOAuthConnector, providerApiUrl } from "@/lib/oauth/config";
 import { receivesWebhooks } from "@/lib/polling/config";
 import { accessTokenFor } from "@/lib/oauth/refresh";
@@ -125,7 +126,7 @@ async function recordNew(tx: Tx, instanceId: number, webhookUrl: string, recorde
   });
 }
 
-async function reconcile(tx: Tx, instance: Instance, mode: "sync" | "remove"): Promise<Outcome> {
+async function reconcile(tx: Tx, instance: Instance, mode: "sync" | "remove", signal: AbortSignal): Promise<Outcome> {
   const connector = getConnector(instance.elementKey);
   if (!connector) return { status: "NONE" };
   // An instance that only polls (`event.vendor.type` "polling") wants no webhooks at the provider.
@@ -140,7 +141,7 @@ async function reconcile(tx: Tx, instance: Instance, mode: "sync" | "remove"): P
     return { status: "NONE", note: pendingAuthorizationNote(connector.name) };
   }
 
-  const prepared = await contextFor(instance, connector, AbortSignal.timeout(SYNC_DEADLINE_MS));
+  const prepared = await contextFor(instance, connector, signal);
   if (!prepared.ok) return { status: "FAILED", error: prepared.reason };
   const { context } = prepared;
 
@@ -179,7 +180,7 @@ async function run(instanceId: number, mode: "sync" | "remove"): Promise<Subscri
     const checkedAt = new Date();
     const instance = await tx.instance.findUnique({ where: { id: instanceId } });
     if (!instance) return { status: "NONE" as const, checkedAt };
-    const outcome = redacted(await reconcile(tx, instance, mode), instance);
+    const outcome = redacted(await withDeadline(SYNC_DEADLINE_MS, (signal) => reconcile(tx, instance, mode, signal)), instance);
     await tx.instance.updateMany({
       where: { id: instanceId },
       data: { subscriptionStatus: outcome.status, subscriptionError: outcome.error ?? null, subscriptionCheckedAt: checkedAt },

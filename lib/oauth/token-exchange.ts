@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { readBody, withDeadline } from "@/lib/net/deadline";
 import { oauthUrls, type ClientCredentials, type OAuthConnector } from "@/lib/oauth/config";
 
 /** Tokens as Hookline keeps them. `expiresAt` is null when the provider's tokens do not expire. */
@@ -94,14 +95,11 @@ export async function providerRequest(
   step: TokenFailureStep,
 ): Promise<{ status: number; text: string }> {
   try {
-    const response = await fetch(url, {
-      ...init,
-      redirect: "manual",
-      cache: "no-store",
-      signal: AbortSignal.timeout(timeoutMs()),
+    return await withDeadline(timeoutMs(), async (signal) => {
+      const response = await fetch(url, { ...init, redirect: "manual", cache: "no-store", signal });
+      const text = (await readBody(response, signal)).toString("utf8");
+      return { status: response.status, text: text.length > MAX_RESPONSE_CHARS ? "" : text };
     });
-    const text = await response.text();
-    return { status: response.status, text: text.length > MAX_RESPONSE_CHARS ? "" : text };
   } catch (error) {
     throw new TokenRequestError(isTimeout(error) ? "timeout" : "unavailable", step);
   }

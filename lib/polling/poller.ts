@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { wakeableLoop } from "@/lib/events/wakeable-loop";
 import { log } from "@/lib/log";
+import { withDeadline } from "@/lib/net/deadline";
 import { pollInstance, type PollOutcome } from "@/lib/polling/poll-instance";
 import { claimPolls, finishPoll, renewPollLeases, syncPollJob, type ClaimedPoll } from "@/lib/polling/poll-jobs";
 
@@ -30,7 +31,7 @@ export function startPoller({ concurrency = 4, leaseSeconds = 60, idleMs = 1000 
 
   async function run(poll: ClaimedPoll, abort: AbortController): Promise<void> {
     try {
-      const outcome = await pollInstance(poll, AbortSignal.any([abort.signal, AbortSignal.timeout(POLL_DEADLINE_MS)]));
+      const outcome = await withDeadline(POLL_DEADLINE_MS, (signal) => pollInstance(poll, signal), abort.signal);
       if (outcome.stopped) {
         await syncPollJob(poll.instanceId, false).catch(() => undefined);
         return;
