@@ -11,7 +11,8 @@ import { decrypt } from "@/lib/crypto/secrets";
 import { db } from "@/lib/db/client";
 import { resetEnv } from "@/lib/env";
 import { refreshDueTokens } from "@/lib/oauth/background-refresh";
-import { beginAuthorization, completeAuthorization, retryAuthorization, type AuthorizationResult, type FlowUser } from "@/lib/oauth/flow";
+import { completeAuthorization } from "@/lib/oauth/callback";
+import { beginAuthorization, retryAuthorization, type AuthorizationResult, type FlowUser } from "@/lib/oauth/flow";
 import { accessTokenFor, refreshInstanceTokens } from "@/lib/oauth/refresh";
 import { call, createTenant, type Tenant } from "./helpers/api";
 

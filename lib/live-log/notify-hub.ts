@@ -1,6 +1,6 @@
-import pg from "pg";
 import { env } from "@/lib/env";
 import { announceQueuedChanges, EVENTS_CHANNEL, parseAnnouncement, registerWatchers } from "@/lib/live-log/change-queue";
+import { ListenConnection } from "@/lib/live-log/listen-connection";
 import { fetchEventLogRows } from "@/lib/live-log/query";
 import type { EventLogRow } from "@/lib/live-log/schema";
 import { onEnqueued } from "@/lib/delivery/queue";
@@ -44,7 +44,6 @@ const HEARTBEAT_MS = 20_000;
 /** How long a transaction that began before a watcher entry existed may still commit unqueued rows. */
 const SETTLE_MS = 2_000;
 const IDLE_CLOSE_MS = 5_000;
-const MAX_RETRY_MS = 10_000;
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -54,13 +53,7 @@ class NotifyHub {
   private readonly listeners = new Map<string, Set<HubListener>>();
   /** Organizations whose watcher entry this process keeps, with the first registration in flight. */
   private readonly watching = new Map<string, Promise<void>>();
-  private client: pg.Client | null = null;
-  private connecting = false;
-  private listening = false;
-  /** When announcements stopped arriving (a lost or failed connection), until the next LISTEN. */
-  private lostAt: number | null = null;
-  private retryMs = 250;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly connection: ListenConnection;
   private idleTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private pumpTimer: NodeJS.Timeout | null = null;
@@ -72,7 +65,17 @@ class NotifyHub {
   private readonly pending = new Set<string>();
   private listeningWaiters: (() => void)[] = [];
 
-  constructor(private readonly connectionString: () => string) {}
+  constructor(connectionString: () => string) {
+    this.connection = new ListenConnection(connectionString, EVENTS_CHANNEL, {
+      notification: (payload) => this.onAnnouncement(payload),
+      listening: (missedSince) => {
+        for (const resolve of this.listeningWaiters.splice(0)) resolve();
+        if (missedSince !== null) this.broadcast({ kind: "gap", since: missedSince });
+        if (this.listeners.size === 0) this.scheduleIdleClose();
+      },
+      wanted: () => this.listeners.size > 0,
+    });
+  }
 
   subscribe(organizationId: string, listener: HubListener): Subscription {
     let set = this.listeners.get(organizationId);
@@ -81,8 +84,8 @@ class NotifyHub {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     this.start();
-    const listening = this.listening ? Promise.resolve() : new Promise<void>((resolve) => this.listeningWaiters.push(resolve));
-    this.connect();
+    const listening = this.connection.listening ? Promise.resolve() : new Promise<void>((resolve) => this.listeningWaiters.push(resolve));
+    this.connection.connect();
     let registered = this.watching.get(organizationId);
     if (!registered) {
       registered = this.register([organizationId]);
@@ -176,57 +179,7 @@ class NotifyHub {
     }
   }
 
-  // ——— listening ——————————————————————————————————————————————————————————————————————————
-
-  private connect(): void {
-    if (this.client || this.connecting || this.retryTimer) return;
-    const client = new pg.Client({ connectionString: this.connectionString(), application_name: "hookline-live", keepAlive: true });
-    this.connecting = true;
-    client.on("notification", (message) => {
-      if (message.channel === EVENTS_CHANNEL) this.onAnnouncement(message.payload);
-    });
-    client.on("error", (error) => this.onLost(client, error));
-    client.on("end", () => this.onLost(client));
-    this.client = client;
-    client
-      .connect()
-      .then(() => client.query(`LISTEN ${EVENTS_CHANNEL}`))
-      .then(() => {
-        if (this.client !== client) return;
-        this.connecting = false;
-        this.listening = true;
-        this.retryMs = 250;
-        const since = this.lostAt;
-        this.lostAt = null;
-        for (const resolve of this.listeningWaiters.splice(0)) resolve();
-        if (since !== null) this.broadcast({ kind: "gap", since });
-        if (this.listeners.size === 0) this.scheduleIdleClose();
-      })
-      .catch((error: unknown) => this.onLost(client, error instanceof Error ? error : new Error(String(error))));
-  }
-
-  private onLost(client: pg.Client, error?: Error): void {
-    if (this.client !== client) return;
-    this.client = null;
-    this.connecting = false;
-    this.listening = false;
-    this.lostAt ??= Date.now();
-    client.removeAllListeners("notification");
-    client.on("error", () => undefined); // a late socket error of the dead client must not crash the process
-    void client.end().catch(() => undefined);
-    if (this.listeners.size === 0) {
-      this.lostAt = null; // nobody was listening, so nothing was missed
-      return;
-    }
-    log("warn", "live event log lost its database connection; reconnecting", { error: error?.message ?? "connection ended" });
-    const delay = this.retryMs;
-    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      if (this.listeners.size > 0) this.connect();
-    }, delay);
-    this.retryTimer.unref();
-  }
+  // ——— listening (lib/live-log/listen-connection.ts) and reading back ————————————————————————————
 
   private scheduleIdleClose(): void {
     if (this.idleTimer) return;
@@ -237,21 +190,10 @@ class NotifyHub {
     this.idleTimer.unref();
   }
 
-  /** Stops listening on purpose: nothing is missed, since nobody is subscribed. */
+  /** Stops announcing and listening on purpose: nothing is missed, since nobody is subscribed. */
   async disconnect(): Promise<void> {
     this.stop();
-    const client = this.client;
-    this.client = null;
-    this.connecting = false;
-    this.listening = false;
-    this.lostAt = null;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
-    if (client) {
-      client.removeAllListeners();
-      client.on("error", () => undefined);
-      await client.end().catch(() => undefined);
-    }
+    await this.connection.disconnect();
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { loginUrlFor } from "@/lib/auth/callback-url";
 import { currentUser } from "@/lib/auth/session";
-import { completeAuthorization, type CallbackParams } from "@/lib/oauth/flow";
+import { completeAuthorization, type CallbackParams } from "@/lib/oauth/callback";
 import { FailureCard } from "./failure-card";
 
 export const metadata: Metadata = { title: "Authorization" };
