@@ -5,6 +5,7 @@
 // Reliability). A crashed console is started again; meanwhile its pages answer 503 with a message.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createCampaignMonitorInstance } from "@/bench/setup";
+import { readBody, withDeadline } from "@/lib/net/deadline";
 import { launchHookline, type HooklineProcess } from "@/tests/helpers/hookline-process";
 import { startReceiver, waitUntil, type Receiver } from "@/tests/helpers/events";
 import { sequenceBody, sequenceNumbers } from "./load";
@@ -28,14 +29,12 @@ async function timedWebhooks(url: string, from: number, total: number): Promise<
   const times: number[] = [];
   for (let seq = from; seq < from + total; seq++) {
     const started = performance.now();
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: sequenceBody(seq),
-      signal: AbortSignal.timeout(10_000),
+    const status = await withDeadline(10_000, async (signal) => {
+      const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: sequenceBody(seq), signal });
+      await readBody(response, signal);
+      return response.status;
     });
-    await response.arrayBuffer();
-    expect(response.status).toBe(200);
+    expect(status).toBe(200);
     times.push(performance.now() - started);
   }
   return times;
@@ -51,13 +50,18 @@ it("accepts webhooks while the console is frozen or restarting, and restarts a c
   expect(consoles).toHaveLength(1);
   expect(consoles[0]!.nice).toBe(6);
   expect(edge!.nice).toBe(0);
-  const loginPage = () => fetch(`${hookline.base}/login`, { signal: AbortSignal.timeout(20_000) });
+  // The answer, once the whole page has arrived (within 20 s).
+  const loginPage = () =>
+    withDeadline(20_000, async (signal) => {
+      const response = await fetch(`${hookline.base}/login`, { signal });
+      return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await readBody(response, signal) };
+    });
 
   // Frozen: the console's event loop does not run at all; webhooks are acknowledged as before, and a
   // page asked for meanwhile is answered once the console runs again (the edge held it, nothing lost).
   process.kill(consoles[0]!.pid, "SIGSTOP");
   let frozenTimes: number[];
-  let heldPage: Promise<Response>;
+  let heldPage: ReturnType<typeof loginPage>;
   try {
     heldPage = loginPage();
     frozenTimes = await timedWebhooks(instance.webhookUrl, 0, 200);
@@ -76,8 +80,7 @@ it("accepts webhooks while the console is frozen or restarting, and restarts a c
       restartTimes.push(...(await timedWebhooks(instance.webhookUrl, seq, 5)));
       seq += 5;
       const page = await loginPage();
-      if (page.status === 503) unavailable = { status: 503, body: (await page.json()) as { message?: string }, retryAfter: page.headers.get("retry-after") };
-      else await page.arrayBuffer();
+      if (page.status === 503) unavailable = { status: 503, body: JSON.parse(page.body.toString("utf8")) as { message?: string }, retryAfter: page.retryAfter };
       return page.status === 200 && unavailable !== null;
     },
     60_000,

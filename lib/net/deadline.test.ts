@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readBody, withDeadline } from "@/lib/net/deadline";
+import { BodyTooLargeError, readBody, withDeadline } from "@/lib/net/deadline";
 
 // A server that sends its headers and the start of a body, then nothing more (a provider that stalls).
 let server: http.Server;
@@ -38,6 +38,27 @@ describe("withDeadline and readBody", () => {
   it("reads a whole body that arrives in time", async () => {
     const body = await withDeadline(1_000, (signal) => readBody(new Response("x".repeat(100_000)), signal));
     expect(body.toString()).toBe("x".repeat(100_000));
+  });
+
+  it("stops reading a body that passes its byte cap, without waiting for the rest", async () => {
+    // A body that never ends: only the cap ends the read (a provider answering a token request with
+    // gigabytes would otherwise be buffered whole before its size was looked at).
+    let pulled = 0;
+    const endless = new Response(
+      new ReadableStream({
+        pull: (controller) => {
+          pulled += 1;
+          controller.enqueue(new Uint8Array(16 * 1024));
+        },
+      }),
+    );
+    const started = performance.now();
+    await expect(withDeadline(5_000, (signal) => readBody(endless, signal, 64 * 1024))).rejects.toBeInstanceOf(BodyTooLargeError);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(pulled).toBeLessThan(10);
+    // At the cap exactly: the whole body.
+    const exact = await withDeadline(1_000, (signal) => readBody(new Response("y".repeat(64 * 1024)), signal, 64 * 1024));
+    expect(exact.length).toBe(64 * 1024);
   });
 
   it("aborts at once when the parent signal aborts, with the parent's reason", async () => {

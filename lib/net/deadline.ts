@@ -26,25 +26,42 @@ export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) =>
   }
 }
 
+/** The body was longer than the caller's cap: reading stopped there, and the connection was let go. */
+export class BodyTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`The answer's body is over ${maxBytes} bytes.`);
+    this.name = "BodyTooLargeError";
+  }
+}
+
 /**
  * The whole body of `response`, or the signal's reason once it aborts: the reader is cancelled here,
- * which ends a pending read whatever state the fetch that made the response is in.
+ * which ends a pending read whatever state the fetch that made the response is in. With `maxBytes`,
+ * reading stops (and the reader is cancelled) as soon as the body passes it: a BodyTooLargeError.
  */
-export async function readBody(response: Response, signal: AbortSignal): Promise<Buffer> {
+export async function readBody(response: Response, signal: AbortSignal, maxBytes = Infinity): Promise<Buffer> {
   if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
-  const cancel = () => void reader.cancel(signal.reason).catch(() => undefined);
-  if (signal.aborted) cancel();
-  else signal.addEventListener("abort", cancel, { once: true });
+  const cancel = (reason: unknown) => void reader.cancel(reason).catch(() => undefined);
+  const onAbort = () => cancel(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
   try {
     const chunks: Uint8Array[] = [];
+    let length = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (signal.aborted) throw signal.reason;
       if (done) return Buffer.concat(chunks);
+      length += value.byteLength;
+      if (length > maxBytes) {
+        const error = new BodyTooLargeError(maxBytes);
+        cancel(error);
+        throw error;
+      }
       chunks.push(value);
     }
   } finally {
-    signal.removeEventListener("abort", cancel);
+    signal.removeEventListener("abort", onAbort);
   }
 }

@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
+import { withDeadline } from "@/lib/net/deadline";
 import { resolveCallbackTarget, type Lookup } from "@/lib/net/ssrf";
 
 /**
@@ -98,28 +99,29 @@ function elapsed(started: number): number {
 
 export async function safeRequest(request: SafeRequest): Promise<SafeResponse> {
   const started = performance.now();
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), request.timeoutMs);
-  const signal = request.signal ? AbortSignal.any([deadline.signal, request.signal]) : deadline.signal;
   const failure = (kind: SafeFailureKind, error: string): SafeResponse => ({ ok: false, kind, error, ms: elapsed(started) });
   const interrupted = (): SafeResponse =>
     request.signal?.aborted
       ? failure("aborted", "aborted")
       : failure("timeout", `timed out after ${request.timeoutMs} ms`);
 
-  try {
-    const target = await Promise.race([
-      resolveCallbackTarget(request.url, { allowPrivate: request.allowPrivate, lookup: request.lookup }),
-      new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true })),
-    ]);
-    if (target === null) return interrupted();
-    if (!target.ok) {
-      return failure(target.reason.startsWith("could not resolve") ? "network" : "refused", target.reason);
-    }
-    return await send(request, target, signal, started, interrupted, failure);
-  } finally {
-    clearTimeout(timer);
-  }
+  // One deadline (lib/net/deadline.ts) over resolving, connecting, the headers and the body; it follows
+  // the caller's signal too (a worker shutting down).
+  return withDeadline(
+    request.timeoutMs,
+    async (signal) => {
+      const target = await Promise.race([
+        resolveCallbackTarget(request.url, { allowPrivate: request.allowPrivate, lookup: request.lookup }),
+        new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true })),
+      ]);
+      if (target === null) return interrupted();
+      if (!target.ok) {
+        return failure(target.reason.startsWith("could not resolve") ? "network" : "refused", target.reason);
+      }
+      return send(request, target, signal, started, interrupted, failure);
+    },
+    request.signal,
+  );
 }
 
 function send(

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { readBody, withDeadline } from "@/lib/net/deadline";
+import { BodyTooLargeError, readBody, withDeadline } from "@/lib/net/deadline";
 import { oauthUrls, type ClientCredentials, type OAuthConnector } from "@/lib/oauth/config";
 
 /** Tokens as Hookline keeps them. `expiresAt` is null when the provider's tokens do not expire. */
@@ -34,7 +34,7 @@ export class TokenRequestError extends Error {
   }
 }
 
-const MAX_RESPONSE_CHARS = 64 * 1024;
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 const zTokenResponse = z.object({
   access_token: z.string().min(1).max(8192),
@@ -97,8 +97,12 @@ export async function providerRequest(
   try {
     return await withDeadline(timeoutMs(), async (signal) => {
       const response = await fetch(url, { ...init, redirect: "manual", cache: "no-store", signal });
-      const text = (await readBody(response, signal)).toString("utf8");
-      return { status: response.status, text: text.length > MAX_RESPONSE_CHARS ? "" : text };
+      // An answer over the cap is read no further and treated as an empty one (not JSON: refused).
+      const body = await readBody(response, signal, MAX_RESPONSE_BYTES).catch((error: unknown) => {
+        if (error instanceof BodyTooLargeError) return Buffer.alloc(0);
+        throw error;
+      });
+      return { status: response.status, text: body.toString("utf8") };
     });
   } catch (error) {
     throw new TokenRequestError(isTimeout(error) ? "timeout" : "unavailable", step);
