@@ -176,7 +176,12 @@ describe("refusals", () => {
       instanceId: instance.id,
       events: [{ eventType: "CREATED", objectType: "test", elementKey: "campaignmonitor" }],
     });
-    expect((await db().instance.findUniqueOrThrow({ where: { id: instance.id } })).deliveryDisabledAt).toBeNull();
+    // The switch is written right after the outcome (lib/delivery/record.ts), in a statement of its own.
+    await waitUntil(
+      async () => (await db().instance.findUniqueOrThrow({ where: { id: instance.id } })).deliveryDisabledAt === null,
+      5_000,
+      "delivery to the instance turned back on",
+    );
 
     // "Redeliver failed" sends both DISABLED events.
     const all = await callRoute(redeliverFailedRoute.POST, { method: "POST", header: acme.header, params: { id: String(instance.id) } });
