@@ -16,6 +16,9 @@ import { campaignMonitorBody, createCampaignMonitorInstance, startReceiver } fro
 const TOTAL = Number(process.env.BENCH_BACKLOG ?? 20_000);
 const INSTANCES = 20;
 const ROUNDS = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
+// BENCH_WATCHER=1: the organization's live log is open (as when someone watches it), so every event
+// inserted or changed is also queued for the log's feed, as in production while a log is open.
+const WATCHER = process.env.BENCH_WATCHER === "1";
 
 // Every process of one Hookline shares the encryption key (the instances' signature keys are encrypted).
 const encryptionKey = randomBytes(32).toString("base64");
@@ -42,6 +45,9 @@ const rows: Record<string, string | number>[] = [];
 try {
   const instances = [];
   for (let i = 0; i < INSTANCES; i++) instances.push(await createCampaignMonitorInstance(hookline, receiver.url));
+  if (WATCHER) {
+    await db.query("INSERT INTO live_log_watchers (organization_id, expires_at) SELECT DISTINCT organization_id, now() + interval '1 hour' FROM instances ON CONFLICT DO NOTHING");
+  }
   // WAL the server wrote (whole cluster: nothing else runs during a bench), per webhook, for accepting
   // and for processing + delivering: the volume every synchronous commit waits to flush.
   const wal = async () => (await db.query<{ bytes: string; fpi: string }>("SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal")).rows[0]!;
@@ -79,4 +85,4 @@ try {
   await hookline.stop();
   await receiver.close();
 }
-report("drain", rows, { total: TOTAL, instances: INSTANCES, target: ">= 3000 deliveries/s" });
+report("drain", rows, { total: TOTAL, instances: INSTANCES, liveLogOpen: WATCHER, target: ">= 3000 deliveries/s" });

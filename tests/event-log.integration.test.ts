@@ -296,6 +296,36 @@ describe("the live stream", () => {
     }
   });
 
+  it("queues a batch's changes with one call of the feed's trigger per statement, not one per event", async () => {
+    const stream = await openStream(await sessionCookie(acme));
+    const client = await eventsPool().connect();
+    try {
+      await stream.waitFor((m) => m.event === "ready", "ready");
+      await client.query("BEGIN");
+      // This transaction's own function calls (pg_stat_xact_user_functions), counted for PL/pgSQL.
+      await client.query("SET LOCAL track_functions = 'pl'");
+      const calls = async () =>
+        Number((await client.query<{ n: string }>("SELECT coalesce(sum(calls), 0)::text AS n FROM pg_stat_xact_user_functions WHERE funcname LIKE 'hookline_queue_live%'")).rows[0]!.n);
+      const queued = async () => Number((await client.query<{ n: string }>("SELECT count(*)::text AS n FROM live_log_changes")).rows[0]!.n);
+      const [callsBefore, queuedBefore] = [await calls(), await queued()];
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO events (id, event_id, instance_id, organization_id, element_key, summary, event_count, payload)
+         SELECT gen_random_uuid(), 'batch-' || g, $1, $2, 'campaignmonitor', '[]', 0, '\\x7b7d' FROM generate_series(1, 200) g
+         RETURNING id`,
+        [acmeHooks.id, acme.organizationId],
+      );
+      expect(await queued()).toBe(queuedBefore + 200);
+      await client.query("UPDATE events SET status = 'DELIVERED', attempts = 1 WHERE id = ANY($1::uuid[])", [rows.map((row) => row.id)]);
+      expect(await queued()).toBe(queuedBefore + 400);
+      // A row-level trigger would have been called 400 times.
+      expect((await calls()) - callsBefore).toBe(2);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+      stream.close();
+    }
+  });
+
   it("applies the stream's filters to live rows, free text included", async () => {
     const cookie = await sessionCookie(acme);
     const byText = await openStream(cookie, "?q=needle-in-live");
