@@ -4,7 +4,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { db, disconnectDb } from "@/lib/db/client";
 import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
 import { startDeliveryWorker, type DeliveryWorker } from "@/lib/delivery/worker";
-import { TAKE } from "@/lib/ingest/process-requests";
 import { distinctCampaignMonitorBody } from "./fixtures/webhooks";
 import { createTenant, type Tenant } from "./helpers/api";
 import { databaseUrl, seedInstance, send, startIngestServer, startReceiver, waitUntil, type Receiver } from "./helpers/events";
@@ -117,28 +116,6 @@ describe("store, then process", () => {
     await spawnWorker();
     await expectEachProcessedOnce(instance.id, 30);
   }, 40_000);
-
-  it("takes a batch by key, without reading the whole queue, however many requests wait", async () => {
-    // 20 000 entries waiting, statistics as a server without autovacuum leaves them: the batch is one
-    // walk of the queue's index, never a sequential scan whose cost grows with the backlog.
-    const client = await eventsPool().connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("INSERT INTO ingest_queue (request_id) SELECT gen_random_uuid() FROM generate_series(1, 20000)");
-      const { rows } = await client.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${TAKE}`, [200, null]);
-      const scans: string[] = [];
-      const walk = (node: Record<string, unknown>) => {
-        if (node["Relation Name"] === "ingest_queue") scans.push(String(node["Node Type"]));
-        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-      };
-      walk((rows[0]!["QUERY PLAN"] as { Plan: Record<string, unknown> }[])[0]!.Plan);
-      expect(scans.length).toBeGreaterThan(0);
-      expect(scans).not.toContain("Seq Scan");
-    } finally {
-      await client.query("ROLLBACK");
-      client.release();
-    }
-  });
 
   it("two processes processing the same queue never process a request twice", async () => {
     const instance = await postWebhooks(300);
