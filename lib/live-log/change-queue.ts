@@ -26,15 +26,11 @@ const REGISTER_WATCHERS = `
     FROM wanted LEFT JOIN previous p USING (organization_id)
    WHERE p.organization_id IS NULL OR p.expires_at <= now()`;
 
-/**
- * Takes a batch of queued changes and announces their ids, at most 150 per NOTIFY (payloads stay < 8000
- * bytes). The batch is picked first and deleted by key, as processing takes stored requests: written
- * as `IN (subquery)`, the planner could join it to a sequential scan of the whole queue.
- */
-export const PUMP = `
+/** Takes a batch of queued changes and announces their ids, at most 150 per NOTIFY (payloads stay < 8000 bytes). */
+const PUMP = `
   WITH taken AS (
     DELETE FROM live_log_changes
-     WHERE id = ANY(ARRAY(SELECT id FROM live_log_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED))
+     WHERE id IN (SELECT id FROM live_log_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
     RETURNING event_id, organization_id
   ),
   numbered AS (
