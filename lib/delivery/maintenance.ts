@@ -1,7 +1,7 @@
 import { eventsPool } from "@/lib/db/pg-pool";
 import { env } from "@/lib/env";
 import { KEPT_PER_INSTANCE } from "@/lib/ingest/rejections";
-import { log } from "@/lib/log";
+import { startPeriodicTask } from "@/lib/runtime/periodic-task";
 
 /**
  * Table upkeep that Hookline does itself rather than leaving to autovacuum, which may be off (it is on
@@ -70,17 +70,5 @@ export async function maintainTables(): Promise<boolean> {
 }
 
 export function startMaintenance(intervalMs = 30_000): { stop(): Promise<void> } {
-  let running: Promise<unknown> | null = null;
-  const timer = setInterval(() => {
-    running ??= maintainTables()
-      .catch((error: unknown) => log("warn", "table maintenance failed", { error: String(error) }))
-      .finally(() => (running = null));
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startPeriodicTask("table maintenance failed", intervalMs, maintainTables);
 }

@@ -2,6 +2,7 @@ import { env } from "@/lib/env";
 import { eventsPool } from "@/lib/db/pg-pool";
 import { deliver, DELIVERY_TIMEOUT_MS, type DeliveryResult } from "@/lib/delivery/deliver";
 import { startMaintenance } from "@/lib/delivery/maintenance";
+import { startPendingListMerge } from "@/lib/db/gin-pending-lists";
 import { claimDeliveries, extendLeases, onEnqueued, type ClaimedDelivery } from "@/lib/delivery/queue";
 import { recordOutcomes, type DeliveryOutcome } from "@/lib/delivery/record";
 import { nextDelaySeconds } from "@/lib/delivery/schedule";
@@ -252,6 +253,8 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
   heartbeat.unref();
 
   const maintenance = env().HOOKLINE_TABLE_MAINTENANCE ? startMaintenance() : null;
+  // Not tied to HOOKLINE_TABLE_MAINTENANCE: autovacuum alone would leave the merges to ingest's statement.
+  const pendingLists = startPendingListMerge();
   const unsubscribe = [onEnqueued(() => dispatcher.wake())];
   log("info", "delivery worker started", { concurrency, laneCap, pollMs, schedule: settings.schedule });
 
@@ -259,7 +262,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     async stop({ graceMs = 15_000 } = {}) {
       for (const off of unsubscribe) off();
       accepting = false;
-      await Promise.all([dispatcher.stop(), processor?.stop(), maintenance?.stop()]);
+      await Promise.all([dispatcher.stop(), processor?.stop(), maintenance?.stop(), pendingLists.stop()]);
       const waitUntil = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < waitUntil) await sleep(20);
       for (const controller of inFlight.values()) controller.abort();
