@@ -20,6 +20,21 @@ const ROUNDS = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
 // inserted or changed is also queued for the log's feed, as in production while a log is open.
 const WATCHER = process.env.BENCH_WATCHER === "1";
 
+// BENCH_WAL_BREAKDOWN=1 (needs the pg_walinspect extension, PostgreSQL 15+, and a superuser): after each
+// phase, the WAL it wrote per webhook by relation (tables, indexes; "commit" for transaction records).
+const WAL_BREAKDOWN = process.env.BENCH_WAL_BREAKDOWN === "1";
+
+async function walByRelation(db: pg.Client, from: string, to: string, webhooks: number) {
+  const { rows } = await db.query<{ rel: string; bytes: string; records: string }>(
+    `SELECT coalesce(pg_filenode_relation(0, substring(block_ref from 'rel [0-9]+/[0-9]+/([0-9]+)')::oid)::regclass::text,
+                     CASE WHEN block_ref IS NULL OR block_ref = '' THEN lower(resource_manager) ELSE 'other' END) AS rel,
+            sum(record_length)::text AS bytes, count(*)::text AS records
+       FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn) GROUP BY 1 ORDER BY sum(record_length) DESC LIMIT 16`,
+    [from, to],
+  );
+  return Object.fromEntries(rows.map((r) => [r.rel, `${Math.round(Number(r.bytes) / webhooks)} B in ${(Number(r.records) / webhooks).toFixed(1)} records`]));
+}
+
 // Every process of one Hookline shares the encryption key (the instances' signature keys are encrypted).
 const encryptionKey = randomBytes(32).toString("base64");
 
@@ -50,7 +65,9 @@ try {
   }
   // WAL the server wrote (whole cluster: nothing else runs during a bench), per webhook, for accepting
   // and for processing + delivering: the volume every synchronous commit waits to flush.
-  const wal = async () => (await db.query<{ bytes: string; fpi: string }>("SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi FROM pg_stat_wal")).rows[0]!;
+  const wal = async () =>
+    (await db.query<{ bytes: string; fpi: string; lsn: string }>("SELECT wal_bytes::text AS bytes, wal_fpi::text AS fpi, pg_current_wal_insert_lsn()::text AS lsn FROM pg_stat_wal")).rows[0]!;
+  if (WAL_BREAKDOWN) await db.query("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
   for (const workers of ROUNDS) {
     const walStart = await wal();
     await Promise.all(
@@ -79,6 +96,10 @@ try {
       "WAL bytes per webhook: accept": perWebhook(walStart, walStored),
       "process + deliver": perWebhook(walStored, walDrained),
     });
+    if (WAL_BREAKDOWN) {
+      console.log(`WAL per webhook by relation, accepting (${workers} worker(s) round):`, await walByRelation(db, walStart.lsn, walStored.lsn, waiting.requests));
+      console.log("WAL per webhook by relation, processing and delivering:", await walByRelation(db, walStored.lsn, walDrained.lsn, waiting.requests));
+    }
   }
 } finally {
   await db.end();

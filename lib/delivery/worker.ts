@@ -254,7 +254,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
 
   const maintenance = env().HOOKLINE_TABLE_MAINTENANCE ? startMaintenance() : null;
   // Not tied to HOOKLINE_TABLE_MAINTENANCE: autovacuum alone would leave the merges to ingest's statement.
-  const pendingLists = startPendingListMerge();
+  const pendingLists = processor ? startPendingListMerge() : null;
   const unsubscribe = [onEnqueued(() => dispatcher.wake())];
   log("info", "delivery worker started", { concurrency, laneCap, pollMs, schedule: settings.schedule });
 
@@ -262,7 +262,7 @@ export async function startDeliveryWorker(options: DeliveryWorkerOptions): Promi
     async stop({ graceMs = 15_000 } = {}) {
       for (const off of unsubscribe) off();
       accepting = false;
-      await Promise.all([dispatcher.stop(), processor?.stop(), maintenance?.stop(), pendingLists.stop()]);
+      await Promise.all([dispatcher.stop(), processor?.stop(), maintenance?.stop(), pendingLists?.stop()]);
       const waitUntil = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < waitUntil) await sleep(20);
       for (const controller of inFlight.values()) controller.abort();

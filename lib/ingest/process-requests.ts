@@ -2,6 +2,7 @@ import type { PoolClient } from "pg";
 import { getConnector } from "@/lib/connectors";
 import type { ParseResult } from "@/lib/connectors/contract";
 import { unparseable } from "@/lib/connectors/webhooks/shared";
+import { countIndexedBytes } from "@/lib/db/gin-pending-lists";
 import { eventsPool, inTransaction } from "@/lib/db/pg-pool";
 import { enqueueDeliveries, notifyEnqueued } from "@/lib/delivery/queue";
 import { MAX_EVENTS_PER_NOTIFICATION } from "@/lib/events/envelope";
@@ -175,10 +176,11 @@ async function processTaken(limit: number, only: string[] | null): Promise<{ req
     const { rows } = await client.query<StoredRow>(TAKE, [limit, only]);
     const made = rows.flatMap((row) => (row.source === "POLL" ? polledEventsOf(row) : webhookEventsOf(row)));
     const events = await insertEvents(client, await reconcile(client, made));
-    return { requests: rows.length, events };
+    return { requests: rows.length, events, bodyBytes: rows.reduce((sum, row) => sum + row.body.length, 0) };
   });
+  countIndexedBytes(result.bodyBytes);
   if (result.events) notifyEnqueued();
-  return result;
+  return { requests: result.requests, events: result.events };
 }
 
 /**
