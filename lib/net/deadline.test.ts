@@ -1,7 +1,8 @@
+import { getEventListeners } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BodyTooLargeError, readBody, withDeadline } from "@/lib/net/deadline";
+import { BodyTooLargeError, readBody, unlessAborted, withDeadline } from "@/lib/net/deadline";
 
 // A server that sends its headers and the start of a body, then nothing more (a provider that stalls).
 let server: http.Server;
@@ -77,5 +78,16 @@ describe("withDeadline and readBody", () => {
     expect(seen?.aborted).toBe(false);
     parent.abort();
     expect(seen?.aborted).toBe(false);
+  });
+
+  it("unlessAborted: the value, or null at the abort, and no listener left behind either way", async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 5; i++) expect(await unlessAborted(Promise.resolve(i), controller.signal)).toBe(i);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    const never = new Promise<string>(() => undefined);
+    setTimeout(() => controller.abort(), 20);
+    expect(await unlessAborted(never, controller.signal)).toBeNull();
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    expect(await unlessAborted(Promise.resolve("late"), controller.signal)).toBeNull();
   });
 });

@@ -26,6 +26,24 @@ export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) =>
   }
 }
 
+/**
+ * `promise`'s value, or null as soon as `signal` aborts; the abort listener is removed either way, so a
+ * signal that outlives many awaits (a worker's shutdown signal) does not collect one per call.
+ */
+export async function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | null> {
+  if (signal.aborted) return null;
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<null>((resolve) => {
+    onAbort = () => resolve(null);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
 /** The body was longer than the caller's cap: reading stopped there, and the connection was let go. */
 export class BodyTooLargeError extends Error {
   constructor(readonly maxBytes: number) {

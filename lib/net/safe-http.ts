@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
-import { withDeadline } from "@/lib/net/deadline";
+import { unlessAborted, withDeadline } from "@/lib/net/deadline";
 import { resolveCallbackTarget, type Lookup } from "@/lib/net/ssrf";
 
 /**
@@ -110,10 +110,7 @@ export async function safeRequest(request: SafeRequest): Promise<SafeResponse> {
   return withDeadline(
     request.timeoutMs,
     async (signal) => {
-      const target = await Promise.race([
-        resolveCallbackTarget(request.url, { allowPrivate: request.allowPrivate, lookup: request.lookup }),
-        new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null), { once: true })),
-      ]);
+      const target = await unlessAborted(resolveCallbackTarget(request.url, { allowPrivate: request.allowPrivate, lookup: request.lookup }), signal);
       if (target === null) return interrupted();
       if (!target.ok) {
         return failure(target.reason.startsWith("could not resolve") ? "network" : "refused", target.reason);
