@@ -10,7 +10,9 @@ export type Receiver = { url: string; received: (body: Buffer, at: number) => vo
 /**
  * What-if switches for measuring the schema's share of the cost (never for published figures without
  * saying so): BENCH_EVENT_TRIGGERS=off disables the live log's per-row triggers on `events`,
- * BENCH_BODY_TRGM=off drops the trigram index on `webhook_requests.body`.
+ * BENCH_BODY_TRGM=off drops the trigram index on `webhook_requests.body`, BENCH_HOT_OUTCOMES=on drops
+ * the indexes over the columns an outcome changes (the log's status filters) and leaves room on each page
+ * of `events`, so recording an outcome is a HOT update.
  */
 async function applyBenchVariant(url: string): Promise<void> {
   const statements: string[] = [];
@@ -18,6 +20,13 @@ async function applyBenchVariant(url: string): Promise<void> {
     statements.push("ALTER TABLE events DISABLE TRIGGER USER");
   }
   if (process.env.BENCH_BODY_TRGM === "off") statements.push("DROP INDEX IF EXISTS webhook_requests_body_trgm_idx");
+  if (process.env.BENCH_HOT_OUTCOMES === "on") {
+    // What if recording an outcome were a HOT update: no index over the columns it changes, room on the page.
+    statements.push(
+      "DROP INDEX events_organization_id_status_created_at_id_idx, events_instance_id_status_created_at_id_idx, events_organization_id_last_attempt_at_idx",
+      "ALTER TABLE events SET (fillfactor = 60)",
+    );
+  }
   if (!statements.length) return;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
