@@ -8,7 +8,7 @@ import { startPeriodicTask } from "@/lib/runtime/periodic-task";
  * A GIN index takes new entries into a pending list and merges it into the index when it grows past the
  * index's `gin_pending_list_limit`, inside whichever statement inserted next. For the trigram index of
  * webhook bodies that was the ingest statement, and every webhook written with it waited for the merge
- * (ingest p99 at 20 connections 29–30 ms → 11–12 ms without it, 2026-12-07). Autovacuum would merge the
+ * (README, Performance: ingest's p99 at 20 connections). Autovacuum would merge the
  * lists too, but it may be off, and on a large table it runs rarely. So the indexes' limit is far above
  * what the worker lets pile up (migration `20261207120000_gin_pending_lists`) and the worker merges them,
  * on a connection of its own, while ingest and delivery go on.
@@ -16,8 +16,8 @@ import { startPeriodicTask } from "@/lib/runtime/periodic-task";
  * When: once processing has taken about as much body text as filled the old 4 MB list
  * (MERGE_AFTER_BODY_BYTES, counted by `countIndexedBytes`). Not on a clock: each merge writes every index
  * page it touches, and right after a checkpoint each of those is a full-page image in the WAL that every
- * commit waits for; merging a second's few webhooks at a time wrote 13–15 MB of WAL (986–1 646 page
- * images) during the search-abuse check instead of 6 MB (36). One process at a time (an advisory lock):
+ * commit waits for; merging a second's few webhooks at a time more than doubled the WAL written during
+ * the search-abuse check (README). One process at a time (an advisory lock):
  * a second merge of the same list would only wait for the first.
  */
 
