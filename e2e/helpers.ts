@@ -1,4 +1,4 @@
-import { expect, type Locator, type Page } from "@playwright/test";
+import { expect, type Cookie, type Locator, type Page } from "@playwright/test";
 import pg from "pg";
 
 export const admin = {
@@ -44,13 +44,30 @@ export async function signIn(page: Page, password = admin.password): Promise<voi
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
+/**
+ * The admin's session cookies from this worker's last sign-in. Tests that only need to be signed in
+ * reuse the session (one page load) instead of signing in again (the sign-in page, a bcrypt check and
+ * the redirect); a session that was revoked since (a sign-out test, a password change) sends the page
+ * to /login, and the admin signs in afresh. Sign-in itself is tested by e2e/auth.spec.ts.
+ */
+let adminSession: Cookie[] | undefined;
+
 /** The admin exists and this page is signed in, on the Overview. */
 export async function signInAsAdmin(page: Page): Promise<void> {
+  const overview = page.getByRole("heading", { name: "Overview" });
+  if (adminSession) {
+    await page.context().addCookies(adminSession);
+    await page.goto("/");
+    if (new URL(page.url()).pathname === "/") return expect(overview).toBeVisible();
+  }
   const [{ count }] = await queryRows<{ count: string }>("SELECT count(*) FROM users");
   // First-run setup signs the new admin in already (and /login then redirects away).
-  if (Number(count) === 0) return ensureAdmin(page);
-  await signIn(page);
-  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  if (Number(count) === 0) await ensureAdmin(page);
+  else {
+    await signIn(page);
+    await expect(overview).toBeVisible();
+  }
+  adminSession = await page.context().cookies();
 }
 
 export async function countInstances(): Promise<number> {
