@@ -2,6 +2,7 @@ import { validationFailure, type Configuration, type SentAs } from "@/lib/connec
 import type { Connector } from "@/lib/connectors/types";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { unlessAborted } from "@/lib/net/deadline";
 import { resolveCallbackTarget } from "@/lib/net/ssrf";
 
 /*
@@ -21,10 +22,9 @@ function calledUrls(connector: Connector): string[] {
 }
 
 async function refusal(url: string): Promise<string | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), RESOLVE_DEADLINE_MS)));
-  const target = await Promise.race([resolveCallbackTarget(url, { allowPrivate: env().HOOKLINE_ALLOW_PRIVATE_CALLBACKS }), deadline]).finally(() =>
-    clearTimeout(timer),
+  const target = await unlessAborted(
+    resolveCallbackTarget(url, { allowPrivate: env().HOOKLINE_ALLOW_PRIVATE_CALLBACKS }),
+    AbortSignal.timeout(RESOLVE_DEADLINE_MS),
   );
   // Not resolvable (yet) is not a policy refusal: deliveries to it are retried, a provider call reports it.
   if (target === null || target.ok || target.reason.startsWith("could not resolve")) return null;
