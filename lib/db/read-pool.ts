@@ -38,6 +38,9 @@ export class ReadAbortedError extends Error {
 
 const globalForPool = globalThis as unknown as { hooklineReadPool?: pg.Pool };
 
+/** Each read connection's backend pid, asked for when it connects: what a cancel needs. */
+const backendPids = new WeakMap<pg.ClientBase, Promise<number | null>>();
+
 export function readPool(): pg.Pool {
   return (globalForPool.hooklineReadPool ??= createReadPool());
 }
@@ -55,6 +58,17 @@ function createReadPool(): pg.Pool {
     application_name: "hookline-reads",
     // One core per read at most: a parallel plan would take the cores ingest and delivery need.
     options: "-c max_parallel_workers_per_gather=0",
+  });
+  // Each new connection asks for its backend's pid before anything else runs on it (pg queues a client's
+  // queries in order), so a read whose caller goes away knows which backend to cancel.
+  pool.on("connect", (client) => {
+    backendPids.set(
+      client,
+      client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid").then(
+        ({ rows }) => rows[0]?.pid ?? null,
+        () => null,
+      ),
+    );
   });
   // A dropped idle connection emits here; unheard, it would crash the process.
   return pool.on("error", (error) => log("warn", "read pool connection error", { error: error.message }));
@@ -103,8 +117,7 @@ export async function readQuery<T extends QueryResultRow>(
   }
   const state: { cancelling: Promise<void> | null } = { cancelling: null };
   const onAbort = () => {
-    const pid = (client as unknown as { processID?: number }).processID;
-    if (pid) state.cancelling = cancelBackend(pid);
+    state.cancelling = (backendPids.get(client) ?? Promise.resolve(null)).then((pid) => (pid ? cancelBackend(pid) : undefined));
   };
   signal?.addEventListener("abort", onAbort, { once: true });
   if (signal?.aborted) onAbort();
