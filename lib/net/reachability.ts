@@ -11,10 +11,30 @@ export const UNREACHABLE_REASONS: Record<Unreachable, string> = {
   error: "the connection failed",
 };
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+/** The DNS step: a lookup cannot be cancelled (it runs on libuv's thread pool), so it is only waited for. */
+function lookupWithin(host: string, ms: number): Promise<{ address: string } | "dns" | "timeout"> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  const resolved = lookup(host).then(
+    ({ address }) => ({ address }),
+    () => "dns" as const,
+  );
+  return Promise.race([resolved, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The TCP step: the socket is destroyed however it ends, a connect that never completes included. */
+function connectWithin(address: string, port: number, ms: number): Promise<Unreachable | null> {
+  return new Promise((resolve) => {
+    // `timeout` arms socket.setTimeout before connecting, so it also ends a handshake that gets no answer.
+    const socket = net.connect({ host: address, port, timeout: ms });
+    const end = (result: Unreachable | null) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once("connect", () => end(null));
+    socket.once("timeout", () => end("timeout"));
+    socket.once("error", (error: NodeJS.ErrnoException) => end(error.code === "ECONNREFUSED" ? "refused" : "error"));
+  });
 }
 
 /**
@@ -23,22 +43,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | "timeout">
  * Hookline's explanation instead of the browser's DNS error page.
  */
 export async function probeReachable(url: URL, timeoutMs = 3_000): Promise<{ ok: true } | { ok: false; reason: Unreachable }> {
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const resolved = await withTimeout(lookup(host).catch(() => null), timeoutMs);
-  if (resolved === "timeout") return { ok: false, reason: "timeout" };
-  if (!resolved) return { ok: false, reason: "dns" };
+  const resolved = await lookupWithin(url.hostname.replace(/^\[|\]$/g, ""), timeoutMs);
+  if (typeof resolved === "string") return { ok: false, reason: resolved };
   const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
-  const connected = await withTimeout(
-    new Promise<Unreachable | null>((resolve) => {
-      const socket = net.connect({ host: resolved.address, port });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(null);
-      });
-      socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "ECONNREFUSED" ? "refused" : "error"));
-    }),
-    timeoutMs,
-  );
-  if (connected === null) return { ok: true };
-  return { ok: false, reason: connected };
+  const connected = await connectWithin(resolved.address, port, timeoutMs);
+  return connected === null ? { ok: true } : { ok: false, reason: connected };
 }
