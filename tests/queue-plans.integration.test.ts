@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { closeEventsPool, eventsPool } from "@/lib/db/pg-pool";
 import { TAKE } from "@/lib/ingest/process-requests";
+import { PUMP } from "@/lib/live-log/change-queue";
 
 // The pipeline's queue tables are drained in batches: each batch must cost the same however long the
 // queue is, on a server whose statistics are stale (autovacuum off). A batch picked by
@@ -35,6 +36,17 @@ type PlanNode = { "Node Type": string; "Relation Name"?: string; Plans?: PlanNod
 describe("queues are taken by key, however many entries wait", () => {
   it("processing takes a batch of stored requests without a sequential scan of 20 000 waiting", async () => {
     const scans = await scansOf("INSERT INTO ingest_queue (request_id) SELECT gen_random_uuid() FROM generate_series(1, 20000)", TAKE, [200, null], "ingest_queue");
+    expect(scans.length).toBeGreaterThan(0);
+    expect(scans).not.toContain("Seq Scan");
+  });
+
+  it("the live log's pump takes a batch of queued changes without a sequential scan of 20 000 waiting", async () => {
+    const scans = await scansOf(
+      "INSERT INTO live_log_changes (event_id, organization_id) SELECT gen_random_uuid(), gen_random_uuid() FROM generate_series(1, 20000)",
+      PUMP,
+      [200],
+      "live_log_changes",
+    );
     expect(scans.length).toBeGreaterThan(0);
     expect(scans).not.toContain("Seq Scan");
   });

@@ -26,11 +26,15 @@ const REGISTER_WATCHERS = `
     FROM wanted LEFT JOIN previous p USING (organization_id)
    WHERE p.organization_id IS NULL OR p.expires_at <= now()`;
 
-/** Takes a batch of queued changes and announces their ids, at most 150 per NOTIFY (payloads stay < 8000 bytes). */
-const PUMP = `
+/**
+ * Takes a batch of queued changes and announces their ids, at most 150 per NOTIFY (payloads stay < 8000 bytes).
+ * The batch's ids are an array, so the DELETE finds them by primary key; `IN (subquery)` was planned as a
+ * sequential scan of the whole queue (tests/queue-plans.integration.test.ts).
+ */
+export const PUMP = `
   WITH taken AS (
     DELETE FROM live_log_changes
-     WHERE id IN (SELECT id FROM live_log_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+     WHERE id = ANY(ARRAY(SELECT id FROM live_log_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED))
     RETURNING event_id, organization_id
   ),
   numbered AS (
