@@ -1,5 +1,6 @@
 import { lookup } from "node:dns/promises";
 import net from "node:net";
+import { unlessAborted } from "@/lib/net/deadline";
 
 export type Unreachable = "dns" | "refused" | "timeout" | "error";
 
@@ -12,14 +13,12 @@ export const UNREACHABLE_REASONS: Record<Unreachable, string> = {
 };
 
 /** The DNS step: a lookup cannot be cancelled (it runs on libuv's thread pool), so it is only waited for. */
-function lookupWithin(host: string, ms: number): Promise<{ address: string } | "dns" | "timeout"> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
+async function lookupWithin(host: string, ms: number): Promise<{ address: string } | "dns" | "timeout"> {
   const resolved = lookup(host).then(
     ({ address }) => ({ address }),
     () => "dns" as const,
   );
-  return Promise.race([resolved, timeout]).finally(() => clearTimeout(timer));
+  return (await unlessAborted(resolved, AbortSignal.timeout(ms))) ?? "timeout";
 }
 
 /** The TCP step: the socket is destroyed however it ends, a connect that never completes included. */
