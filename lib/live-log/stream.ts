@@ -3,6 +3,7 @@ import { idsMatchingText } from "@/lib/live-log/search";
 import { matchesRowFilters, type EventLogFilters, type EventLogRow, type StreamRowsMessage } from "@/lib/live-log/schema";
 import { subscribe } from "@/lib/live-log/notify-hub";
 import { log } from "@/lib/log";
+import { unlessAborted } from "@/lib/net/deadline";
 
 /**
  * The live event log as Server-Sent Events for one organization (the route handler authenticates and
@@ -176,7 +177,7 @@ export function eventLogStream(options: EventLogStreamOptions): Response {
         write("retry: 2000\n\n");
         enqueue(async () => {
           // Listen first, then read what was missed: a row committed in between is in one or the other.
-          await Promise.race([subscription.ready, new Promise((resolve) => setTimeout(resolve, READY_TIMEOUT_MS).unref())]);
+          await unlessAborted(subscription.ready, AbortSignal.timeout(READY_TIMEOUT_MS));
           if (options.since !== null) await catchUp(options.since);
           send("ready", {}, Date.now());
         });
