@@ -12,7 +12,7 @@ let acme: Tenant;
 
 // As on a server with autovacuum off: the embedded PostgreSQL of a run without DATABASE_URL has it on,
 // and its ANALYZE of `events` between the insert and the check once left nothing to check (CI).
-const TABLES = ["events", "delivery_jobs"];
+const TABLES = ["events", "delivery_jobs", "live_log_changes"];
 
 beforeAll(async () => {
   acme = await createTenant("Maintenance Acme");
@@ -30,7 +30,8 @@ type TableStats = { relname: string; n_dead_tup: number; n_mod_since_analyze: nu
 async function stats(): Promise<Map<string, TableStats>> {
   const { rows } = await eventsPool().query<TableStats>(
     `SELECT relname, n_dead_tup::int, n_mod_since_analyze::int, last_analyze IS NOT NULL AS analyzed, last_vacuum IS NOT NULL AS vacuumed
-       FROM pg_stat_user_tables WHERE relname IN ('events', 'delivery_jobs')`,
+       FROM pg_stat_user_tables WHERE relname = ANY($1::text[])`,
+    [TABLES],
   );
   return new Map(rows.map((row) => [row.relname, row]));
 }
@@ -47,10 +48,14 @@ describe("table upkeep", () => {
     const ids = await queueEvents(instance, 3_000);
     // Finished jobs are deleted: 3,000 dead rows in the queue table.
     await eventsPool().query("DELETE FROM delivery_jobs WHERE event_id = ANY($1::uuid[])", [ids]);
+    // The live log's queue: 3,000 changes announced (deleted) by a pump.
+    await eventsPool().query("INSERT INTO live_log_changes (event_id, organization_id) SELECT unnest($1::uuid[]), $2", [ids, acme.organizationId]);
+    await eventsPool().query("DELETE FROM live_log_changes WHERE event_id = ANY($1::uuid[])", [ids]);
     await flushStats();
     const before = await stats();
     expect(before.get("events")!.n_mod_since_analyze).toBeGreaterThanOrEqual(3_000);
     expect(before.get("delivery_jobs")!.n_dead_tup).toBeGreaterThanOrEqual(3_000);
+    expect(before.get("live_log_changes")!.n_mod_since_analyze).toBeGreaterThanOrEqual(3_000);
 
     expect(await maintainTables()).toBe(true);
     await flushStats();
@@ -58,6 +63,7 @@ describe("table upkeep", () => {
     expect(after.get("events")).toMatchObject({ analyzed: true, n_mod_since_analyze: 0 });
     expect(after.get("delivery_jobs")).toMatchObject({ vacuumed: true });
     expect(after.get("delivery_jobs")!.n_dead_tup).toBeLessThan(100);
+    expect(after.get("live_log_changes")).toMatchObject({ vacuumed: true, analyzed: true, n_mod_since_analyze: 0 });
   });
 
   it("deletes change keys older than a poll's high-water mark can reach, and keeps the recent ones", async () => {

@@ -6,8 +6,10 @@ import { startPeriodicTask } from "@/lib/runtime/periodic-task";
 /**
  * Table upkeep that Hookline does itself rather than leaving to autovacuum, which may be off (it is on
  * this project's own test machine):
- * - the queue tables (`ingest_queue`, `delivery_jobs`, `delivery_lanes`) see a delete or update for
- *   every insert; VACUUM keeps their dead rows from piling up under the claims' index scans;
+ * - the queue tables (`ingest_queue`, `delivery_jobs`, `delivery_lanes`, the live log's `live_log_changes`)
+ *   see a delete or update for every insert; VACUUM keeps their dead rows from piling up under the claims'
+ *   index scans, and ANALYZE keeps a long queue from being planned as the dozen rows it held when last
+ *   counted (a batch picked by sorting the whole queue);
  * - ANALYZE of the tables the pipeline bulk-writes keeps the planner's row counts current, so plans
  *   chosen for a nearly empty table are not kept for a large one;
  * - refused webhooks beyond the newest 1,000 per instance are deleted and counted (lib/ingest/rejections.ts);
@@ -21,7 +23,16 @@ import { startPeriodicTask } from "@/lib/runtime/periodic-task";
 
 /** The advisory lock one maintaining process holds ("hook"). */
 export const MAINTENANCE_LOCK_KEY = 0x686f6f6b;
-const QUEUE_TABLES = ["ingest_queue", "delivery_jobs", "delivery_lanes", "webhook_dedup_keys", "change_keys", "poll_jobs", "poll_resources"];
+const QUEUE_TABLES = [
+  "ingest_queue",
+  "delivery_jobs",
+  "delivery_lanes",
+  "live_log_changes",
+  "webhook_dedup_keys",
+  "change_keys",
+  "poll_jobs",
+  "poll_resources",
+];
 export const CHANGE_KEY_HOURS = 72;
 /** Expired dedup keys deleted per pass at most, so one pass stays short. */
 const EXPIRED_KEYS_PER_PASS = 50_000;
